@@ -1,0 +1,44 @@
+// The CLI's only contact with the process: streams, cwd, env. Tests pass their own.
+export interface Writable {
+  write(chunk: string): unknown;
+}
+
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+  readStdin(): Promise<Buffer>;
+  stdinIsTTY: boolean;
+  stderrIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  argv0?: string;
+}
+
+export function defaultIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readStdin: () =>
+      new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        process.stdin.on('data', (c: Buffer) => chunks.push(c));
+        process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
+        process.stdin.on('error', reject);
+      }),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    cwd: process.cwd(),
+    env: process.env,
+    argv0: /kubectl-queue_doctor/.test(process.argv[1] ?? '') ? 'kubectl queue-doctor' : 'queue-doctor',
+  };
+}
+
+/** Write the result to --output-file or stdout. */
+export async function writeResult(io: CliIo, text: string, outputFile?: string): Promise<void> {
+  if (outputFile) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(outputFile, text);
+  } else io.stdout.write(text);
+}

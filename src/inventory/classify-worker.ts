@@ -1,0 +1,124 @@
+// The queue-worker heuristic: a documented score with the evidence that produced it.
+// A workload is a queue worker when its score reaches WORKER_THRESHOLD, or when the
+// `queue-doctor.io/queue-worker` annotation says so.
+import type { Container, GpuClassification, WorkerClassification } from './model.js';
+
+export const WORKER_THRESHOLD = 3;
+export const WORKER_ANNOTATION = 'queue-doctor.io/queue-worker';
+
+interface Signal {
+  test: RegExp;
+  points: number;
+  label: string;
+}
+
+// Commands and entrypoints of queue consumers (matched against command + args joined by spaces).
+const COMMAND_SIGNALS: Signal[] = [
+  { test: /\bcelery\b.*\bworker\b/, points: 4, label: 'celery worker' },
+  { test: /\brq\b.*\bworker\b|\brqworker\b/, points: 4, label: 'rq worker' },
+  { test: /\bsidekiq\b/, points: 4, label: 'sidekiq' },
+  { test: /\bdramatiq\b/, points: 4, label: 'dramatiq' },
+  { test: /\bhuey_consumer\b|\bhuey\b/, points: 4, label: 'huey' },
+  { test: /\barq\b\s+\S+/, points: 4, label: 'arq worker' },
+  { test: /\bfaust\b.*\bworker\b/, points: 4, label: 'faust worker' },
+  { test: /\bbullmq\b|\bbull\b/, points: 3, label: 'bullmq/bull' },
+  { test: /\bqueue:work\b|\bqueue:listen\b|\bhorizon\b/, points: 4, label: 'laravel queue worker' },
+  { test: /\bjobs:work\b|\bsolid_queue\b|\bgood_job\b|\bresque\b/, points: 4, label: 'ruby job worker' },
+  { test: /\bkafka-console-consumer\b|\bconsumer\.(py|js|ts|rb|go)\b/, points: 3, label: 'consumer entrypoint' },
+  { test: /(^|[\s/._-])(worker|workers|consumer|consume)($|[\s/._:-])/, points: 2, label: '`worker`/`consumer` entrypoint' },
+];
+
+// Environment variable names of queue clients.
+const ENV_SIGNALS: Signal[] = [
+  { test: /^CELERY_BROKER(_URL)?$/, points: 3, label: 'CELERY_BROKER_URL' },
+  { test: /^(BROKER_URL|CELERY_.*)$/, points: 2, label: 'broker settings' },
+  { test: /^(AMQP_URL|AMQP_URI|RABBITMQ_.*|RABBIT_.*)$/, points: 2, label: 'AMQP/RabbitMQ settings' },
+  { test: /^KAFKA_.*(GROUP|CONSUMER).*$|^(CONSUMER_GROUP|GROUP_ID)$/, points: 3, label: 'Kafka consumer group' },
+  { test: /^KAFKA_.*$/, points: 1, label: 'Kafka settings' },
+  { test: /^SQS_.*|.*_SQS_QUEUE.*$/, points: 3, label: 'SQS queue' },
+  { test: /^(QUEUE_NAME|QUEUE_URL|QUEUES|QUEUE|WORKER_QUEUE|JOB_QUEUE|TASK_QUEUE)$/, points: 3, label: 'queue name/url' },
+  { test: /^(REDIS_QUEUE.*|RQ_.*|SIDEKIQ_.*|BULL_.*|BULLMQ_.*)$/, points: 3, label: 'Redis queue settings' },
+  { test: /^(NATS_URL|NATS_.*|JETSTREAM_.*)$/, points: 2, label: 'NATS settings' },
+  { test: /^(PUBSUB_SUBSCRIPTION.*|.*_SUBSCRIPTION)$/, points: 2, label: 'Pub/Sub subscription' },
+  { test: /^(WORKER_CONCURRENCY|CONCURRENCY|PREFETCH.*|.*_PREFETCH_.*)$/, points: 1, label: 'worker concurrency' },
+];
+
+// I/O-bound hints: an LLM, an API or a database the worker waits on. Not enough alone.
+const IO_SIGNALS: Signal[] = [
+  { test: /^(OLLAMA_.*|OPENAI_.*|ANTHROPIC_.*|AZURE_OPENAI_.*|VLLM_.*|LLM_.*|HF_.*|HUGGINGFACE.*|COHERE_.*|MISTRAL_.*|GEMINI_.*|BEDROCK_.*)$/, points: 1, label: 'LLM client' },
+  { test: /^.*_API_(URL|BASE|ENDPOINT)$/, points: 1, label: 'external API' },
+];
+
+export function classifyWorker(input: {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  containers: Container[];
+}): WorkerClassification {
+  const evidence: string[] = [];
+  let score = 0;
+  const add = (points: number, text: string) => {
+    score += points;
+    evidence.push(`${text} (+${points})`);
+  };
+  const seen = new Set<string>();
+  for (const c of input.containers) {
+    const cmd = [...c.command, ...c.args].join(' ');
+    for (const s of COMMAND_SIGNALS) {
+      if (!seen.has(s.label) && s.test.test(cmd)) {
+        seen.add(s.label);
+        add(s.points, `container ${c.name} runs ${s.label}: \`${truncate(cmd, 60)}\``);
+        break; // one command signal per container: the most specific wins
+      }
+    }
+    for (const e of c.env) {
+      for (const s of [...ENV_SIGNALS, ...IO_SIGNALS]) {
+        if (!seen.has(s.label) && s.test.test(e.name)) {
+          seen.add(s.label);
+          add(s.points, `env ${e.name} (${s.label})`);
+          break;
+        }
+      }
+    }
+  }
+  const component = input.labels['app.kubernetes.io/component'] ?? input.labels['component'];
+  if (component && /^(worker|workers|consumer|consumers|queue-worker|job-worker)$/i.test(component)) {
+    add(2, `label app.kubernetes.io/component=${component}`);
+  } else if (/(^|-)(worker|consumer|workers|consumers)(-|$)/.test(input.name)) {
+    add(1, `name "${input.name}" says worker/consumer`);
+  }
+  const ports = input.containers.flatMap((c) => c.ports);
+  if (input.containers.length > 0 && ports.length === 0) add(1, 'no container ports (serves no traffic)');
+  else if (ports.length > 0 && score > 0) {
+    score -= 1;
+    evidence.push(`exposes ports ${ports.slice(0, 3).join(', ')} (-1)`);
+  }
+
+  const override = input.annotations[WORKER_ANNOTATION];
+  if (override === 'true' || override === 'false') {
+    evidence.unshift(`annotation ${WORKER_ANNOTATION}: "${override}"`);
+    return { isQueueWorker: override === 'true', score, evidence, override: override === 'true' };
+  }
+  return { isQueueWorker: score >= WORKER_THRESHOLD, score, evidence };
+}
+
+export function classifyGpu(containers: Container[], podSpec: Record<string, any> | undefined): GpuClassification {
+  const evidence: string[] = [];
+  for (const c of containers) {
+    const amount = c.limits.gpu ?? c.requests.gpu;
+    if (amount) evidence.push(`container ${c.name} requests ${amount} ${c.limits.gpuResource ?? c.requests.gpuResource}`);
+  }
+  const selector = podSpec?.nodeSelector;
+  if (selector && typeof selector === 'object') {
+    for (const k of Object.keys(selector)) {
+      if (/gpu|accelerator/i.test(k)) evidence.push(`nodeSelector ${k}=${String(selector[k])}`);
+    }
+  }
+  const runtime = podSpec?.runtimeClassName;
+  if (typeof runtime === 'string' && /nvidia|gpu/i.test(runtime)) evidence.push(`runtimeClassName ${runtime}`);
+  return { isGpu: evidence.length > 0, evidence };
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}

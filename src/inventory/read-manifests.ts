@@ -1,0 +1,314 @@
+// Source: manifest files, directories and stdin -> Kubernetes objects with locations.
+import { readdir, readFile, stat, open } from 'node:fs/promises';
+import { join, relative, isAbsolute, extname } from 'node:path';
+import type { FieldPath, InputProblem, ManifestObject, SourceLocation } from './model.js';
+import { parseYamlStream } from './yaml-stream.js';
+
+export interface ReadOptions {
+  /** Namespace for objects without one (`--namespace`, else `default`). */
+  defaultNamespace: string;
+  /** Refuse files larger than this many bytes. */
+  maxFileBytes: number;
+  /** Refuse documents whose alias expansion exceeds this many nodes. */
+  maxExpandedNodes: number;
+  /** Path globs (simple `*`/`**` patterns) to skip while walking directories. */
+  ignorePaths: string[];
+  /** Reads stdin when `-` is given. */
+  readStdin?: () => Promise<Buffer>;
+  cwd: string;
+}
+
+export const DEFAULT_READ_OPTIONS: Omit<ReadOptions, 'cwd'> = {
+  defaultNamespace: 'default',
+  maxFileBytes: 32 * 1024 * 1024,
+  maxExpandedNodes: 1_000_000,
+  ignorePaths: [],
+};
+
+export interface ReadResult {
+  objects: ManifestObject[];
+  problems: InputProblem[];
+  /** Files read (display paths). */
+  sources: string[];
+  /** Documents that were not Kubernetes objects (no apiVersion/kind). */
+  nonObjects: number;
+  /** True when only stdin or a single file was read. */
+  partialView: boolean;
+}
+
+const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+/** Read every path (file, directory, or '-') into objects; never throws for bad input. */
+export async function readManifests(paths: string[], options: ReadOptions): Promise<ReadResult> {
+  const result: ReadResult = { objects: [], problems: [], sources: [], nonObjects: 0, partialView: false };
+  const files: Array<{ display: string; path?: string; explicit: boolean }> = [];
+  for (const p of paths) {
+    if (p === '-') {
+      files.push({ display: '<stdin>', explicit: true });
+      continue;
+    }
+    const display = displayPath(p, options.cwd);
+    let st;
+    try {
+      st = await stat(p);
+    } catch (e) {
+      result.problems.push({ level: 'error', code: 'path-not-found', message: `${display}: ${errnoText(e)}`, where: display });
+      continue;
+    }
+    if (st.isDirectory()) await walk(p, options, files, result);
+    else files.push({ display, path: p, explicit: true });
+  }
+  result.partialView = files.length === 1;
+  for (const f of files) {
+    const bytes = await readSource(f, options, result);
+    if (bytes === undefined) continue;
+    result.sources.push(f.display);
+    parseFileInto(f.display, bytes, options, result);
+  }
+  return result;
+}
+
+function displayPath(p: string, cwd: string): string {
+  if (!isAbsolute(p)) return p.replace(/\\/g, '/');
+  const rel = relative(cwd, p);
+  return rel.startsWith('..') ? p : rel.replace(/\\/g, '/');
+}
+
+function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES') return 'permission denied';
+  return (e as Error).message ?? String(e);
+}
+
+async function walk(dir: string, options: ReadOptions, out: Array<{ display: string; path?: string; explicit: boolean }>, result: ReadResult) {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    const display = displayPath(dir, options.cwd);
+    result.problems.push({ level: 'error', code: 'unreadable-directory', message: `${display}: ${errnoText(e)}`, where: display });
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const full = join(dir, e.name);
+    const display = displayPath(full, options.cwd);
+    if (isIgnored(display, options.ignorePaths)) continue;
+    if (e.isDirectory()) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      await walk(full, options, out, result);
+    } else if (e.isFile() && MANIFEST_EXTENSIONS.has(extname(e.name).toLowerCase())) {
+      out.push({ display, path: full, explicit: false });
+    }
+  }
+}
+
+/** Simple glob: `**` any path, `*` any name part. */
+export function isIgnored(display: string, patterns: string[]): boolean {
+  return patterns.some((p) => globToRegExp(p).test(display));
+}
+
+const globCache = new Map<string, RegExp>();
+function globToRegExp(glob: string): RegExp {
+  let re = globCache.get(glob);
+  if (!re) {
+    const body = glob
+      .replace(/^\.\//, '')
+      .split('**')
+      .map((part) => part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'))
+      .join('.*');
+    re = new RegExp(`^${body}(/.*)?$`);
+    globCache.set(glob, re);
+  }
+  return re;
+}
+
+async function readSource(
+  f: { display: string; path?: string },
+  options: ReadOptions,
+  result: ReadResult,
+): Promise<Buffer | undefined> {
+  const tooBig = (size: number) =>
+    result.problems.push({
+      level: 'error',
+      code: 'file-too-large',
+      message: `${f.display}: ${formatBytes(size)} is over the ${formatBytes(options.maxFileBytes)} limit; refusing it (raise it with --max-file-size)`,
+      where: f.display,
+    });
+  try {
+    if (f.path === undefined) {
+      const data = options.readStdin ? await options.readStdin() : Buffer.alloc(0);
+      if (data.length > options.maxFileBytes) return void tooBig(data.length);
+      return data;
+    }
+    // stat first: a 100 MB file is refused without reading it
+    const handle = await open(f.path, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > options.maxFileBytes) return void tooBig(size);
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  } catch (e) {
+    result.problems.push({ level: 'error', code: 'unreadable-file', message: `${f.display}: ${errnoText(e)}`, where: f.display });
+    return undefined;
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(n >= 10 * 1024 * 1024 ? 0 : 1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(0)} KiB`;
+  return `${n} B`;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const HELM = /\{\{-?\s*(\.|\$|include|template|if|range|with|define|end|else|toYaml|tpl|-|\/\*)/;
+
+/** Parse one file's bytes and add its objects or problems to the result. */
+export function parseFileInto(display: string, bytes: Buffer, options: Omit<ReadOptions, 'cwd'>, result: ReadResult): void {
+  const fileLoc = (line = 1, column = 1): SourceLocation => ({ type: 'file', file: display, line, column });
+  const head = bytes.subarray(0, 8192);
+  if (head.includes(0)) {
+    result.problems.push({ level: 'warning', code: 'binary-file', message: `${display}: binary content (NUL bytes); skipped`, location: fileLoc() });
+    return;
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes); // strips a UTF-8 BOM
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    result.problems.push({
+      level: 'error',
+      code: 'not-utf8',
+      message: `${display}:${at.line}:${at.column}: not valid UTF-8 text; save the file as UTF-8`,
+      location: fileLoc(at.line, at.column),
+    });
+    return;
+  }
+  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
+  const helm = HELM.exec(text);
+  if (helm) {
+    const before = text.slice(0, helm.index);
+    const line = before.split('\n').length;
+    const column = helm.index - before.lastIndexOf('\n');
+    result.problems.push({
+      level: 'error',
+      code: 'helm-template',
+      message: `${display}:${line}:${column}: this is a Helm template, not a manifest; render it first: helm template <release> <chart> | queue-doctor check -`,
+      location: fileLoc(line, column),
+    });
+    return;
+  }
+  const stream = parseYamlStream(text, { maxExpandedNodes: options.maxExpandedNodes });
+  if (stream.error) {
+    const { line, column, message } = stream.error;
+    result.problems.push({
+      level: 'error',
+      code: 'invalid-yaml',
+      message: `${display}:${line}:${column}: invalid YAML: ${message}`,
+      location: fileLoc(line, column),
+    });
+  }
+  for (const doc of stream.documents) {
+    const value = doc.value;
+    if (value === null || value === undefined) continue; // empty document
+    const locateIn = (root: unknown) => (path: FieldPath): SourceLocation => {
+      const p = stream.locate(root, path);
+      return { type: 'file', file: display, line: p.line, column: p.column, path: pointer(path) };
+    };
+    collectObjects(value, [], locateIn(value), display, options.defaultNamespace, result);
+  }
+}
+
+function collectObjects(
+  value: unknown,
+  prefix: FieldPath,
+  locateRoot: (path: FieldPath) => SourceLocation,
+  display: string,
+  defaultNamespace: string,
+  result: ReadResult,
+): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    result.nonObjects++;
+    return;
+  }
+  const obj = value as Record<string, any>;
+  const kind = obj.kind;
+  const apiVersion = obj.apiVersion;
+  if (typeof kind !== 'string' || typeof apiVersion !== 'string') {
+    result.nonObjects++;
+    if ('metadata' in obj || 'spec' in obj) {
+      const missing = typeof apiVersion !== 'string' ? 'apiVersion' : 'kind';
+      const loc = locateRoot(prefix);
+      result.problems.push({
+        level: 'warning',
+        code: 'not-an-object',
+        message: `${display}:${lineCol(loc)}: a document with metadata/spec but no ${missing} (string); skipped`,
+        location: loc,
+      });
+    }
+    return;
+  }
+  // kind: List and *List wrappers (kubectl get -o yaml, kustomize)
+  if ((kind === 'List' || kind.endsWith('List')) && 'items' in obj) {
+    if (!Array.isArray(obj.items)) {
+      const loc = locateRoot([...prefix, 'items']);
+      result.problems.push({ level: 'error', code: 'bad-list', message: `${display}:${lineCol(loc)}: ${kind}.items must be a list`, location: loc });
+      return;
+    }
+    obj.items.forEach((item: unknown, i: number) => {
+      if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+        const it = item as Record<string, any>;
+        // List items from `kubectl get` may omit apiVersion/kind; derive them from the list kind
+        if (typeof it.kind !== 'string' && kind !== 'List') it.kind = kind.slice(0, -4);
+        if (typeof it.apiVersion !== 'string' && typeof it.kind === 'string' && kind !== 'List') it.apiVersion = apiVersion;
+      }
+      collectObjects(item, [...prefix, 'items', i], locateRoot, display, defaultNamespace, result);
+    });
+    return;
+  }
+  const metadata = obj.metadata;
+  const name = metadata && typeof metadata === 'object' ? metadata.name : undefined;
+  if (typeof name !== 'string' || name === '') {
+    const loc = locateRoot(metadata && typeof metadata === 'object' ? [...prefix, 'metadata'] : prefix);
+    result.problems.push({
+      level: 'warning',
+      code: 'missing-name',
+      message: `${display}:${lineCol(loc)}: ${kind} without metadata.name; skipped`,
+      location: loc,
+    });
+    result.nonObjects++;
+    return;
+  }
+  const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : defaultNamespace;
+  const locate = prefix.length === 0 ? locateRoot : (path: FieldPath) => locateRoot([...prefix, ...path]);
+  result.objects.push({ ref: { apiVersion, kind, namespace, name }, raw: obj, context: '', file: display, locate });
+}
+
+function lineCol(loc: SourceLocation): string {
+  return loc.type === 'file' ? `${loc.line}:${loc.column}` : '';
+}
+
+/** JSON pointer of a field path (RFC 6901). */
+export function pointer(path: FieldPath): string {
+  return path.length === 0 ? '' : '/' + path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+}
+
+function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
+  let line = 1;
+  let column = 1;
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    const len = b < 0x80 ? 1 : b >> 5 === 0b110 ? 2 : b >> 4 === 0b1110 ? 3 : b >> 3 === 0b11110 ? 4 : 0;
+    if (len === 0 || i + len > bytes.length) return { line, column };
+    for (let k = 1; k < len; k++) if (bytes[i + k] >> 6 !== 0b10) return { line, column };
+    if (b === 0x0a) {
+      line++;
+      column = 1;
+    } else column++;
+    i += len;
+  }
+  return { line, column };
+}

@@ -1,0 +1,77 @@
+// What the metrics stage hands to rules, recommendations and the simulator: per-workload
+// series over the evaluation window, plus how each workload was bound to its queue.
+
+/** A regular time series: t in unix seconds (ascending), v aligned with t (NaN for gaps). */
+export interface Series {
+  t: number[];
+  v: number[];
+}
+
+export type BindingSource = 'annotation' | 'config' | 'auto';
+
+/** How a workload was tied to its queue's series, with the confidence and its evidence. */
+export interface QueueBinding {
+  workloadId: string;
+  /** Catalogue entry id (rules/queue-systems.ts) or 'custom' for annotation/config queries. */
+  system: string;
+  queueName?: string;
+  backlogQuery: string;
+  inflightQuery?: string;
+  throughputQuery?: string;
+  /** Jobs enqueued per second (an enqueue counter's rate), when the system exposes one. */
+  arrivalQuery?: string;
+  jobDurationQuery?: string;
+  /** 0..1: below 0.5 never drives a recommendation silently. */
+  confidence: number;
+  evidence: string[];
+  source: BindingSource;
+  /** A native KEDA scaler that reads the same queue, when its metadata can be filled. */
+  keda?: { type: string; metadata: Record<string, string>; note?: string };
+}
+
+export interface JobDuration {
+  p50?: number;
+  p95?: number;
+  p99?: number;
+  mean?: number;
+  source: 'histogram' | 'littles-law' | 'annotation' | 'query';
+}
+
+export interface WorkloadSignals {
+  workloadId: string;
+  binding?: QueueBinding;
+  window: { start: number; end: number; step: number };
+  /** Jobs waiting. */
+  backlog?: Series;
+  /** Jobs being processed now. */
+  inflight?: Series;
+  /** Jobs completed per second. */
+  throughput?: Series;
+  /** Jobs arriving per second. */
+  arrivalRate?: Series;
+  arrivalSource?: 'counter' | 'derived';
+  jobDuration?: JobDuration;
+  /** Jobs per second one replica completes when busy. */
+  perReplicaThroughput?: number;
+  /** CPU use as % of requests, averaged over the workload's pods. */
+  cpuUtilization?: Series;
+  replicas?: Series;
+  hpa?: { min?: Series; max?: Series; current?: Series; desired?: Series; targetCpuUtilization?: number };
+  gpuUtilization?: Series;
+  /** Seconds from pod creation to ready, when measurable. */
+  startupSeconds?: number;
+  /** What could not be measured, and why. */
+  notes: string[];
+}
+
+export interface SignalsResult {
+  byWorkload: Map<string, WorkloadSignals>;
+  bindings: QueueBinding[];
+  /** PromQL requests sent. */
+  queryCount: number;
+  /** True when some series could not be read (exit 3). */
+  incomplete: boolean;
+  warnings: string[];
+  /** The Prometheus used, as the in-cluster address KEDA should query, when known. */
+  prometheus?: { url: string; inClusterAddress?: string; discoveredFrom?: string };
+}

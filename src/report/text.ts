@@ -1,0 +1,78 @@
+// `-o text`: findings grouped by file (or context/namespace), ESLint-style, then a summary.
+import type { ChalkInstance } from 'chalk';
+import type { Finding, InputProblem, Severity } from '../inventory/model.js';
+import type { Report } from './report-model.js';
+import type { FormatContext } from './format.js';
+import { makeChalk, sanitize, unicodeSafe } from './terminal.js';
+import { formatLocation, locationGroup } from './locations.js';
+
+export function formatText(report: Report, ctx: FormatContext): string {
+  const c = makeChalk(ctx.io, ctx.color);
+  const unicode = unicodeSafe(ctx.io);
+  const out: string[] = [];
+  if (report.scan && typeof report.scan.text === 'function') out.push((report.scan.text as (c: ChalkInstance, u: boolean) => string)(c, unicode));
+  out.push(...problemLines(report.problems, c));
+  out.push(...findingLines(report.findings, c));
+  out.push(summaryLine(report, c, unicode));
+  return out.filter((l) => l !== '').join('\n') + '\n';
+}
+
+export function severityLabel(s: Severity, c: ChalkInstance): string {
+  const padded = s.padEnd(7);
+  return s === 'error' ? c.red(padded) : s === 'warning' ? c.yellow(padded) : c.blue(padded);
+}
+
+function problemLines(problems: InputProblem[], c: ChalkInstance): string[] {
+  if (problems.length === 0) return [];
+  const lines = [c.bold('Input problems')];
+  for (const p of problems) lines.push(`  ${p.level === 'error' ? c.red('error  ') : c.yellow('warning')}  ${sanitize(p.message)}  ${c.dim(p.code)}`);
+  return [lines.join('\n'), ''];
+}
+
+export function findingLines(findings: Finding[], c: ChalkInstance): string[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const g = locationGroup(f.location);
+    let list = groups.get(g);
+    if (!list) groups.set(g, (list = []));
+    list.push(f);
+  }
+  const blocks: string[] = [];
+  for (const [group, list] of groups) {
+    const lines = [c.underline(sanitize(group))];
+    for (const f of list) {
+      const where = f.location.type === 'file' ? `${f.location.line}:${f.location.column}` : `${f.location.kind}/${f.location.name}`;
+      const tag = f.baselined ? c.dim(' (baseline)') : '';
+      lines.push(`  ${c.dim(where.padEnd(7))}  ${severityLabel(f.severity, c)}  ${sanitize(f.message)}  ${c.dim(f.ruleId)}${tag}`);
+      if (f.fix) lines.push(`  ${' '.repeat(7)}  ${' '.repeat(7)}  ${c.dim('fix: ' + sanitize(f.fix))}`);
+    }
+    blocks.push(lines.join('\n'), '');
+  }
+  return blocks;
+}
+
+function summaryLine(report: Report, c: ChalkInstance, unicode: boolean): string {
+  const s = report.summary;
+  const total = s.errors + s.warnings + s.infos;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  const scope =
+    `${plural(s.objects, 'object')}` +
+    (s.files ? ` in ${plural(s.files, 'file')}` : '') +
+    ` (${plural(s.workloads, 'workload')}, ${plural(s.queueWorkers, 'queue worker')}, ${plural(s.autoscalers, 'autoscaler')}` +
+    (s.ignoredObjects ? `, ${s.ignoredObjects} ignored` : '') +
+    ')';
+  const extras = [s.baselined ? `${s.baselined} in baseline` : '', s.suppressed ? `${s.suppressed} suppressed by annotation` : ''].filter(Boolean).join(', ');
+  const inputErrors = report.problems.filter((p) => p.level === 'error').length;
+  const mark = total === 0 && inputErrors === 0 ? c.green(unicode ? '✔' : 'OK') : c.red(unicode ? '✖' : 'X');
+  const head =
+    total === 0
+      ? `${mark} no findings`
+      : `${mark} ${plural(total, 'finding')} (${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${s.infos} info)`;
+  const tail = [
+    inputErrors ? c.red(`${plural(inputErrors, 'input error')}`) : '',
+    report.incomplete ? c.yellow('INCOMPLETE: some data could not be read, results are partial') : '',
+  ].filter(Boolean);
+  return [`${head} in ${scope}${extras ? `; ${extras}` : ''}`, ...tail].join('\n');
+}
+
+export { formatLocation };
