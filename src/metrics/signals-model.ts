@@ -75,3 +75,18 @@ export interface SignalsResult {
   /** The Prometheus used, as the in-cluster address KEDA should query, when known. */
   prometheus?: { url: string; inClusterAddress?: string; discoveredFrom?: string };
 }
+
+/**
+ * What Prometheus auto-discovery needs from the Kubernetes side (implemented by the cluster
+ * source, consumed by src/metrics): Services to choose from, and a way to reach one through
+ * the API server's service proxy with the kubeconfig's credentials.
+ */
+export interface KubeServiceAccess {
+  /** kube context these services belong to. */
+  context: string;
+  listServices(): Promise<Array<{ namespace: string; name: string; labels: Record<string, string>; ports: Array<{ name?: string; port: number }> }>>;
+  /** e.g. https://apiserver:6443/api/v1/namespaces/monitoring/services/prometheus-operated:9090/proxy */
+  serviceProxyUrl(namespace: string, name: string, port: number | string): string;
+  /** Headers, CA and client certificate to reach the API server (never printed). */
+  requestOptions(): Promise<{ headers: Record<string, string>; ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; insecureSkipTlsVerify?: boolean }>;
+}
