@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { EXIT, UserError } from './exit-codes.js';
 import { packageVersion } from '../package-files.js';
 import { defaultIo, type CliIo } from './io.js';
+import { preloadChalk } from '../report/terminal.js';
 
 const CHECK_FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'markdown'];
 const SCAN_FORMATS = ['text', 'json', 'yaml', 'markdown', 'html', 'sarif', 'junit', 'github'];
@@ -166,6 +167,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   const program = buildProgram(io, (c) => (exitCode = c));
   const debug = argv.includes('--debug');
   try {
+    if (!argv.includes('--no-color')) await preloadChalk(io);
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (e) {

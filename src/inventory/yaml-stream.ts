@@ -42,7 +42,7 @@ export interface YamlLimits {
 const DEFAULT_LIMITS: YamlLimits = { maxExpandedNodes: 2_000_000 };
 
 export function parseYamlStream(text: string, limits: YamlLimits = DEFAULT_LIMITS): YamlStream {
-  const starts = new Map<object, number>();
+  const starts = new ContainerStarts();
   const documents: YamlDocument[] = [];
   // Which text (and line offset) each document root was parsed from.
   const segments = new Map<unknown, Segment>();
@@ -80,7 +80,7 @@ interface Segment {
 
 function parseSegment(
   seg: Segment,
-  starts: Map<object, number>,
+  starts: ContainerStarts,
   documents: YamlDocument[],
   segments: Map<unknown, Segment>,
   limits: YamlLimits,
@@ -97,7 +97,7 @@ function parseSegment(
           if (size > limits.maxExpandedNodes) {
             throw new AliasBombError(
               `YAML aliases expand to more than ${limits.maxExpandedNodes.toLocaleString('en-US')} nodes (an alias bomb?); refusing the document`,
-              starts.get(value) ?? 0,
+              0,
             );
           }
         }
@@ -110,7 +110,8 @@ function parseSegment(
           else {
             const start = stack.pop();
             const r = state.result;
-            if (start !== undefined && r !== null && typeof r === 'object' && !starts.has(r)) starts.set(r, start);
+            if (start !== undefined && r !== null && typeof r === 'object') starts.add(r, start);
+            if (stack.length === 0) starts.endDocument(r); // a document's root closed
           }
         },
       },
@@ -141,6 +142,36 @@ function splitDocuments(text: string): Segment[] {
   }
   out.push({ text: text.slice(last), lineOffset: lastLine });
   return out;
+}
+
+/**
+ * Where each mapping/sequence starts, kept as parallel arrays (a push per container: no
+ * hashing, little garbage) with one index range per document; a lookup scans only its own
+ * document's containers, which are few.
+ */
+class ContainerStarts {
+  private objects: object[] = [];
+  private offsets: number[] = [];
+  private docFrom = 0;
+  private ranges = new Map<unknown, [number, number]>();
+
+  add(o: object, offset: number): void {
+    this.objects.push(o);
+    this.offsets.push(offset);
+  }
+
+  endDocument(root: unknown): void {
+    this.ranges.set(root, [this.docFrom, this.objects.length]);
+    this.docFrom = this.objects.length;
+  }
+
+  get(root: unknown, o: unknown): number | undefined {
+    const range = this.ranges.get(root);
+    if (!range) return undefined;
+    // the first close of an object is its own (aliases close again later): scan forward
+    for (let i = range[0]; i < range[1]; i++) if (this.objects[i] === o) return this.offsets[i];
+    return undefined;
+  }
 }
 
 class AliasBombError extends Error {
@@ -215,9 +246,9 @@ function skipBlank(text: string, i: number): number {
   }
 }
 
-function locateOffset(text: string, starts: Map<object, number>, root: unknown, path: FieldPath): number {
+function locateOffset(text: string, starts: ContainerStarts, root: unknown, path: FieldPath): number {
   let node: unknown = root;
-  let base = containerStart(text, starts, root) ?? 0; // where the keys of `node` are searched
+  let base = containerStart(text, starts, root, root) ?? 0; // where the keys of `node` are searched
   let result = base;
   for (let k = 0; k < path.length; k++) {
     if (node === null || typeof node !== 'object') break;
@@ -225,7 +256,7 @@ function locateOffset(text: string, starts: Map<object, number>, root: unknown, 
     const child = (node as Record<string | number, unknown>)[key as string];
     if (child === undefined) break; // a missing field: point at its parent
     const keyOffset = findKey(text, base, key);
-    const childStart = containerStart(text, starts, child);
+    const childStart = containerStart(text, starts, root, child);
     // Point at the key ("threshold:") rather than its value: that is where a reader looks.
     result = keyOffset ?? childStart ?? result;
     if (childStart === undefined) break;
@@ -235,9 +266,9 @@ function locateOffset(text: string, starts: Map<object, number>, root: unknown, 
   return result;
 }
 
-function containerStart(text: string, starts: Map<object, number>, node: unknown): number | undefined {
+function containerStart(text: string, starts: ContainerStarts, root: unknown, node: unknown): number | undefined {
   if (node === null || typeof node !== 'object') return undefined;
-  const s = starts.get(node);
+  const s = starts.get(root, node);
   if (s === undefined) return undefined;
   let i = skipBlank(text, s);
   // an anchor or tag before the collection: skip it

@@ -1,10 +1,30 @@
 // Terminal capabilities and safety: colour decisions, unicode fallback, and stripping
 // control/escape characters from data that came from files or clusters.
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import type { CliIo } from '../cli/io.js';
+
+// chalk costs ~15 ms to import: load it only when some output can be coloured, so that
+// `check` in CI (pipes, no TTY) stays as fast as node itself allows.
+let ChalkClass: (new (options: { level: 0 | 1 | 2 | 3 }) => ChalkInstance) | undefined;
+
+/** Load chalk if colour is possible on either stream; call once before formatting. */
+export async function preloadChalk(io: CliIo): Promise<void> {
+  if (ChalkClass) return;
+  if (colorLevel(io, true, 'stdout') > 0 || colorLevel(io, true, 'stderr') > 0) ChalkClass = (await import('chalk')).Chalk;
+}
+
+/** Identity styling: every style is a no-op, chains included (`c.red.bold(x)`). */
+const plain: ChalkInstance = new Proxy(((...args: unknown[]) => args.join(' ')) as unknown as ChalkInstance, {
+  get: (_target, prop) => (prop === 'level' ? 0 : plain),
+});
 
 /** Colour when asked and supported: NO_COLOR disables, FORCE_COLOR forces (https://no-color.org). */
 export function makeChalk(io: CliIo, wanted: boolean, stream: 'stdout' | 'stderr' = 'stdout'): ChalkInstance {
+  const level = colorLevel(io, wanted, stream);
+  return level > 0 && ChalkClass ? new ChalkClass({ level }) : plain;
+}
+
+function colorLevel(io: CliIo, wanted: boolean, stream: 'stdout' | 'stderr'): 0 | 1 | 2 | 3 {
   const env = io.env;
   let level: 0 | 1 | 2 | 3 = 0;
   if (wanted && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '')) {
@@ -13,7 +33,7 @@ export function makeChalk(io: CliIo, wanted: boolean, stream: 'stdout' | 'stderr
     else if (force === '0' || force === 'false') level = 0;
     else if ((stream === 'stdout' ? io.stdoutIsTTY : io.stderrIsTTY) && env.TERM !== 'dumb') level = 1;
   }
-  return new Chalk({ level });
+  return level;
 }
 
 /** True when the terminal can show unicode (sparklines, box characters). */
