@@ -196,7 +196,11 @@ function triggerMetric(t: Record<string, any>, i: number): ScalingMetric {
 
 export function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (isObj(v)) for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
+  if (!isObj(v)) return out;
+  for (const k in v) {
+    const val = v[k];
+    if (typeof val === 'string') out[k] = val;
+  }
   return out;
 }
 

@@ -81,7 +81,7 @@ function toWorkload(o: ManifestObject, kind: WorkloadKind, configured: Record<st
   const name = o.ref.name;
   const label = `${kind} ${o.ref.namespace}/${name}`;
   let settings: WorkloadSettings = parseSettings(
-    rawSettingsFromAnnotations({ ...podAnnotations, ...annotations }),
+    rawSettingsFromAnnotations(podAnnotations, annotations),
     (key) => (annotations[`queue-doctor.io/${key}`] !== undefined ? o.locate(['metadata', 'annotations', `queue-doctor.io/${key}`]) : undefined),
     problems,
     label,
@@ -102,7 +102,7 @@ function toWorkload(o: ManifestObject, kind: WorkloadKind, configured: Record<st
     podLabels,
     containers,
     terminationGracePeriodSeconds: typeof grace === 'number' ? grace : undefined,
-    worker: classifyWorker({ name, labels: { ...podLabels, ...labels }, annotations, containers }),
+    worker: classifyWorker({ name, labels, podLabels, annotations, containers }),
     gpu: classifyGpu(containers, podSpec),
     settings,
     autoscalers: [],

@@ -49,9 +49,17 @@ const IO_SIGNALS: Signal[] = [
   { test: /^.*_API_(URL|BASE|ENDPOINT)$/, points: 1, label: 'external API' },
 ];
 
+// One combined test per signal family: most env names and commands match nothing, and one
+// regex rejects them faster than a dozen.
+const ANY_COMMAND = new RegExp(COMMAND_SIGNALS.map((s) => `(?:${s.test.source})`).join('|'));
+const ENV_AND_IO = [...ENV_SIGNALS, ...IO_SIGNALS];
+const ANY_ENV = new RegExp(ENV_AND_IO.map((s) => `(?:${s.test.source})`).join('|'));
+
 export function classifyWorker(input: {
   name: string;
   labels: Record<string, string>;
+  /** Pod template labels (the workload's own labels win). */
+  podLabels?: Record<string, string>;
   annotations: Record<string, string>;
   containers: Container[];
 }): WorkerClassification {
@@ -63,8 +71,8 @@ export function classifyWorker(input: {
   };
   const seen = new Set<string>();
   for (const c of input.containers) {
-    const cmd = [...c.command, ...c.args].join(' ');
-    for (const s of COMMAND_SIGNALS) {
+    const cmd = c.args.length === 0 ? c.command.join(' ') : c.command.concat(c.args).join(' ');
+    if (ANY_COMMAND.test(cmd)) for (const s of COMMAND_SIGNALS) {
       if (!seen.has(s.label) && s.test.test(cmd)) {
         seen.add(s.label);
         add(s.points, `container ${c.name} runs ${s.label}: \`${truncate(cmd, 60)}\``);
@@ -72,7 +80,7 @@ export function classifyWorker(input: {
       }
     }
     for (const e of c.env) {
-      for (const s of [...ENV_SIGNALS, ...IO_SIGNALS]) {
+      if (ANY_ENV.test(e.name)) for (const s of ENV_AND_IO) {
         if (!seen.has(s.label) && s.test.test(e.name)) {
           seen.add(s.label);
           add(s.points, `env ${e.name} (${s.label})`);
@@ -81,7 +89,8 @@ export function classifyWorker(input: {
       }
     }
   }
-  const component = input.labels['app.kubernetes.io/component'] ?? input.labels['component'];
+  const component =
+    input.labels['app.kubernetes.io/component'] ?? input.podLabels?.['app.kubernetes.io/component'] ?? input.labels['component'] ?? input.podLabels?.['component'];
   if (component && /^(worker|workers|consumer|consumers|queue-worker|job-worker)$/i.test(component)) {
     add(2, `label app.kubernetes.io/component=${component}`);
   } else if (/(^|-)(worker|consumer|workers|consumers)(-|$)/.test(input.name)) {

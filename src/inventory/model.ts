@@ -230,5 +230,6 @@ export interface Finding {
 }
 
 export function workloadId(context: string, namespace: string, kind: string, name: string): string {
-  return [context, namespace, kind, name].filter((p) => p !== '').join('/');
+  const tail = namespace === '' ? `${kind}/${name}` : `${namespace}/${kind}/${name}`;
+  return context === '' ? tail : `${context}/${tail}`;
 }

@@ -29,10 +29,13 @@ export interface RawSettings {
   'ignore-reason'?: string;
 }
 
-export function rawSettingsFromAnnotations(annotations: Record<string, string>): RawSettings {
+/** Settings from annotation maps; later maps win (pod template first, then the workload's own). */
+export function rawSettingsFromAnnotations(...maps: Array<Record<string, string>>): RawSettings {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(annotations)) {
-    if (k.startsWith('queue-doctor.io/') && typeof v === 'string') out[k.slice('queue-doctor.io/'.length)] = v;
+  for (const annotations of maps) {
+    for (const k in annotations) {
+      if (k.startsWith('queue-doctor.io/')) out[k.slice('queue-doctor.io/'.length)] = annotations[k];
+    }
   }
   return out as RawSettings;
 }
