@@ -67,9 +67,10 @@ export async function runCheck(paths: string[] | string | undefined, opts: Check
     engine,
     rules,
     failOn: common.failOn,
+    maxWarnings: common.maxWarnings,
     incomplete: false,
     started,
-    metadata: configPath ? { config: configPath } : {},
+    metadata: { ...(configPath ? { config: configPath } : {}), ...(opts.baseline ? { baseline: opts.baseline } : {}) },
   });
   if (opts.writeBaseline) {
     await writeBaseline(opts.writeBaseline, report.findings);

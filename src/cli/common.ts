@@ -39,6 +39,7 @@ export function buildReport(input: {
   engine: EngineResult;
   rules: Rule[];
   failOn: Severity | 'none';
+  maxWarnings?: number;
   incomplete: boolean;
   started: number;
   metadata?: Record<string, unknown>;
@@ -70,6 +71,7 @@ export function buildReport(input: {
     },
     incomplete: input.incomplete,
     failOn: input.failOn,
+    ...(input.maxWarnings !== undefined ? { maxWarnings: input.maxWarnings } : {}),
     metadata: {
       generatedAt: new Date().toISOString(),
       durationMs: Math.round(performance.now() - input.started),
@@ -81,7 +83,7 @@ export function buildReport(input: {
 }
 
 /** Exit code for a finished report (see exit-codes.ts for how 1, 2 and 3 combine). */
-export function decideExit(report: Report, maxWarnings?: number): number {
+export function decideExit(report: Report, maxWarnings = report.maxWarnings): number {
   const active = report.findings.filter((f) => !f.baselined);
   const threshold = report.failOn === 'none' ? -1 : severityRank(report.failOn);
   const failed =

@@ -64,9 +64,12 @@ export function problemText(p: InputProblem): string {
 }
 
 /** True when this finding makes the run exit 1 under `--fail-on` (baselined findings never do). */
-export function failsRun(f: Finding, failOn: Report['failOn']): boolean {
-  if (f.baselined || failOn === 'none') return false;
-  return severityRank(f.severity) <= severityRank(failOn);
+export function failsRun(f: Finding, report: Pick<Report, 'failOn' | 'maxWarnings' | 'summary'>): boolean {
+  if (f.baselined) return false;
+  // --max-warnings: past the limit, every warning is part of the failure
+  if (f.severity === 'warning' && report.maxWarnings !== undefined && report.summary.warnings > report.maxWarnings) return true;
+  if (report.failOn === 'none') return false;
+  return severityRank(f.severity) <= severityRank(report.failOn);
 }
 
 export function plural(n: number, word: string): string {
@@ -81,9 +84,12 @@ export function severityCounts(s: { errors: number; warnings: number; infos: num
 /** One line saying what was checked: `5 objects in 2 files (3 workloads, 1 queue worker, 2 autoscalers)`. */
 export function scopeText(report: Report): string {
   const s = report.summary;
+  // scan counts the contexts it read as its sources
+  const contexts = Array.isArray(report.metadata.contexts) ? report.metadata.contexts.length : 0;
+  const where = contexts ? ` in ${plural(contexts, 'context')}` : s.files ? ` in ${plural(s.files, 'file')}` : '';
   return (
     plural(s.objects, 'object') +
-    (s.files ? ` in ${plural(s.files, 'file')}` : '') +
+    where +
     ` (${plural(s.workloads, 'workload')}, ${plural(s.queueWorkers, 'queue worker')}, ${plural(s.autoscalers, 'autoscaler')}` +
     (s.ignoredObjects ? `, ${s.ignoredObjects} ignored` : '') +
     ')'

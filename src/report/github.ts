@@ -16,6 +16,7 @@ export function formatGithub(report: Report, ctx: FormatContext): string {
   const cwd = ctx.io.cwd;
   const lines: string[] = [];
   for (const p of report.problems) lines.push(problemLine(p, cwd));
+  if (report.incomplete) lines.push(command('warning', { title: 'queue-doctor: incomplete' }, 'some data could not be read: the results are partial'));
   for (const f of report.findings) if (!f.baselined) lines.push(findingLine(f, report, cwd));
   lines.push(summaryLine(report));
   return lines.join('\n') + '\n';
@@ -81,7 +82,7 @@ export function escapeProperty(s: string): string {
 /** Terminal escape sequences from manifests must not reach the job log; keep line breaks. */
 function clean(s: string): string {
   return s
-    .split(/\r\n|\r|\n/)
-    .map((line) => sanitize(line))
-    .join('\n');
+    .split(/(\r\n|\r|\n)/)
+    .map((part) => (part === '\n' || part === '\r' || part === '\r\n' ? part : sanitize(part)))
+    .join('');
 }

@@ -37,6 +37,7 @@ interface Suite {
 
 export const RULES_SUITE = 'queue-doctor rules';
 export const INPUT_SUITE = 'queue-doctor input';
+export const INCOMPLETE_TEXT = 'some data could not be read: the results are partial';
 
 export function formatJunit(report: Report, _ctx?: FormatContext): string {
   const suites = new Map<string, Suite>();
@@ -49,6 +50,14 @@ export function formatJunit(report: Report, _ctx?: FormatContext): string {
   for (const p of report.problems) {
     const group = p.location ? locationGroup(p.location) : INPUT_SUITE;
     suite(group).cases.push(problemCase(p, group));
+  }
+  if (report.incomplete) {
+    // exit code 3: the test report must not look all green
+    suite(INPUT_SUITE).cases.push({
+      name: 'input: incomplete',
+      classname: INPUT_SUITE,
+      outcome: { tag: 'error', type: 'incomplete', message: INCOMPLETE_TEXT },
+    });
   }
   const rulesWithFindings = new Set<string>();
   for (const f of report.findings) {
@@ -98,7 +107,7 @@ function findingCase(f: Finding, group: string, report: Report): TestCase {
     ...(f.location.type === 'file' ? { file: f.location.file, line: f.location.line } : {}),
   };
   if (f.baselined) c.outcome = { tag: 'skipped', message: `in baseline: ${f.message}` };
-  else if (failsRun(f, report.failOn)) c.outcome = { tag: 'failure', type: f.severity, message: f.message, body };
+  else if (failsRun(f, report)) c.outcome = { tag: 'failure', type: f.severity, message: f.message, body };
   else c.systemOut = body;
   return c;
 }

@@ -31,6 +31,8 @@ export interface Report {
   incomplete: boolean;
   /** The failing threshold in effect. */
   failOn: Severity | 'none';
+  /** --max-warnings in effect: more warnings than this fail the run. */
+  maxWarnings?: number;
   metadata: {
     generatedAt: string;
     durationMs: number;

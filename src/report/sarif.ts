@@ -51,6 +51,8 @@ export function toSarif(report: Report, cwd: string): ReturnType<SarifBuilder['b
         rules,
       },
     },
+    // a category per command, so code scanning keeps `check` and `scan` uploads apart
+    automationDetails: { id: `${report.tool.name}/${report.command}/` },
     originalUriBaseIds: { [SRCROOT]: { uri: directoryUri(cwd) } },
     columnKind: 'utf16CodeUnits',
   });
@@ -65,6 +67,9 @@ export function toSarif(report: Report, cwd: string): ReturnType<SarifBuilder['b
 
   const inputErrors = report.problems.some((p) => p.level === 'error');
   const notifications = report.problems.map((p) => notification(p, locations));
+  if (report.incomplete) {
+    notifications.push({ level: 'warning', message: { text: 'some data could not be read: the results are partial' }, descriptor: { id: 'incomplete' } });
+  }
   run.run.invocations = [
     {
       // an input error (or a source read only partly) means the analysis did not cover everything
