@@ -43,7 +43,7 @@ export function buildReport(input: {
   incomplete: boolean;
   started: number;
   metadata?: Record<string, unknown>;
-  scan?: Record<string, unknown>;
+  scan?: import('../report/report-model.js').ScanSection;
 }): Report {
   const { inventory, engine } = input;
   const active = engine.findings.filter((f) => !f.baselined);

@@ -82,7 +82,7 @@ Examples:
     .option('--prometheus-ca-file <file>', 'CA bundle for Prometheus TLS [env QUEUE_DOCTOR_PROMETHEUS_CA_FILE]')
     .option('--insecure-skip-tls-verify', 'do not verify TLS certificates (warns on every run)')
     .option('--at <time>', 'evaluation time: RFC 3339 or unix seconds (default: now)')
-    .option('--window <duration>', 'history window read from Prometheus', '6h')
+    .option('--window <duration>', 'history window read from Prometheus (default: 6h, or the snapshot\'s)')
     .option('--max-queries <n>', 'budget of PromQL requests', parseCount)
     .option('--target-wait <duration>', 'default queue-wait objective (e.g. 30s)')
     .option('--snapshot <dir>', 'replay a snapshot saved with --save-snapshot (offline)')
@@ -117,6 +117,10 @@ Examples:
     .option('--target-wait <duration>', 'queue-wait objective', '30s')
     .option('--grace <duration>', 'terminationGracePeriodSeconds for scale-in', '30s')
     .option('--seed <n>', 'random seed', parseCount, 1)
+    .addOption(new Option('--measure <what>', 'what queue triggers count when the manifest does not say (default: inferred, else backlog)').choices(['backlog', 'backlog+inflight']))
+    .option('--scrape-interval <duration>', 'Prometheus scrape interval: staleness of prometheus triggers (default 15s)')
+    .option('--cpu-idle <percent>', 'CPU of an idle pod, % of its request (cpu HPAs; default 5)')
+    .option('--cpu-busy <percent>', 'CPU added per busy job slot, % of request (default 10 ÷ concurrency: an I/O-bound worker)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--output-file <file>', 'write the result to a file instead of stdout')
     .addHelpText(
@@ -143,8 +147,18 @@ Examples:
   program
     .command('rbac')
     .summary('print the read-only RBAC that scan needs')
-    .option('--namespace <ns>', 'print a namespaced Role/RoleBinding for this namespace instead of a ClusterRole')
-    .option('--service-account <namespace/name>', 'subject of the binding', 'queue-doctor/queue-doctor')
+    .option('-n, --namespace <ns...>', 'print a namespaced Role + RoleBinding for each namespace instead of a ClusterRole')
+    .option('--service-account <namespace/name...>', 'service account to bind (repeatable; default: queue-doctor/queue-doctor)')
+    .option('--user <name...>', 'user to bind, e.g. your SSO identity (repeatable)')
+    .option('--group <name...>', 'group to bind (repeatable)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ queue-doctor rbac | kubectl apply -f -
+  $ queue-doctor rbac --group sre-team | kubectl apply -f -
+  $ queue-doctor rbac -n rag -n payments --service-account ci/queue-doctor`,
+    )
     .action(run(async () => (await import('./rbac.js')).runRbac));
 
   program

@@ -1,6 +1,8 @@
 // What every formatter renders: one Report for `check` and `scan`.
 import type { Finding, InputProblem, Severity } from '../inventory/model.js';
 import type { RuleMeta } from '../diagnose/rule.js';
+import type { QueueBinding, Series } from '../metrics/signals-model.js';
+import type { Recommendation } from '../recommend/model.js';
 
 export interface ReportSummary {
   errors: number;
@@ -44,7 +46,51 @@ export interface Report {
     [key: string]: unknown;
   };
   /** scan only: per-workload diagnosis, recommendations and backtests (see src/cli/scan.ts). */
-  scan?: Record<string, unknown>;
+  scan?: ScanSection;
+}
+
+/** Worst-first status of a workload in the scan table. */
+export type WorkloadStatus = 'error' | 'warning' | 'info' | 'ok' | 'unknown';
+
+/** One row of the scan table: what a human needs to see about one workload. */
+export interface ScanWorkloadView {
+  id: string;
+  context: string;
+  namespace: string;
+  kind: string;
+  name: string;
+  isQueueWorker: boolean;
+  isGpu: boolean;
+  status: WorkloadStatus;
+  /** One line: what is wrong, or why it is fine. */
+  verdict: string;
+  autoscaler?: string;
+  queue?: { system: string; name?: string; confidence: number; source: string; query: string };
+  /** Jobs waiting: now, trend (jobs/min) and the series for a sparkline/chart. */
+  backlog?: { now: number; trendPerMinute?: number; rising?: boolean; series: Series };
+  /** CPU % of requests vs the HPA's target. */
+  cpu?: { nowPercent?: number; targetPercent?: number; series?: Series };
+  replicas?: { min?: number; now?: number; max?: number; series?: Series };
+  /** Estimated p95 queue wait vs the objective, seconds. */
+  wait?: { p95Seconds?: number; targetSeconds: number };
+  /** Rule ids of the findings about this workload (and its autoscalers). */
+  findings: string[];
+  /** Index into ScanSection.recommendations. */
+  recommendation?: number;
+}
+
+export interface ScanSection {
+  /** Evaluation window (unix seconds). */
+  window?: { start: number; end: number; step: number };
+  source: { kind: 'cluster' | 'files' | 'snapshot' | 'demo'; detail: string };
+  prometheus?: { url: string; inClusterAddress?: string; discoveredFrom?: string };
+  workloads: ScanWorkloadView[];
+  bindings: QueueBinding[];
+  recommendations: Recommendation[];
+  /** Before/after over all recommendations with a backtest. */
+  totals?: { workloads: number; before: { p95WaitMax?: number; podHours: number }; after: { p95WaitMax?: number; podHours: number } };
+  /** Pre-rendered scan views for formats that embed them (text, markdown). */
+  markdown?: string;
 }
 
 export const TOOL_INFO = {

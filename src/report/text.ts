@@ -5,12 +5,13 @@ import type { Report } from './report-model.js';
 import type { FormatContext } from './format.js';
 import { makeChalk, sanitize, unicodeSafe } from './terminal.js';
 import { formatLocation, locationGroup } from './locations.js';
+import { formatScanText } from './scan-text.js';
 
 export function formatText(report: Report, ctx: FormatContext): string {
   const c = makeChalk(ctx.io, ctx.color);
   const unicode = unicodeSafe(ctx.io);
   const out: string[] = [];
-  if (report.scan && typeof report.scan.text === 'function') out.push((report.scan.text as (c: ChalkInstance, u: boolean) => string)(c, unicode));
+  if (report.scan) out.push(formatScanText(report, c, unicode));
   out.push(...problemLines(report.problems, c));
   out.push(...findingLines(report.findings, c));
   out.push(summaryLine(report, c, unicode));
