@@ -2,6 +2,7 @@
 // A workload is a queue worker when its score reaches WORKER_THRESHOLD, or when the
 // `queue-doctor.io/queue-worker` annotation says so.
 import type { Container, GpuClassification, WorkerClassification } from './model.js';
+import { parseQuantity } from '../units/quantity.js';
 
 export const WORKER_THRESHOLD = 3;
 export const WORKER_ANNOTATION = 'queue-doctor.io/queue-worker';
@@ -25,8 +26,21 @@ const COMMAND_SIGNALS: Signal[] = [
   { test: /\bqueue:work\b|\bqueue:listen\b|\bhorizon\b/, points: 4, label: 'laravel queue worker' },
   { test: /\bjobs:work\b|\bsolid_queue\b|\bgood_job\b|\bresque\b/, points: 4, label: 'ruby job worker' },
   { test: /\bkafka-console-consumer\b|\bconsumer\.(py|js|ts|rb|go)\b/, points: 3, label: 'consumer entrypoint' },
-  { test: /(^|[\s/._-])(worker|workers|consumer|consume)($|[\s/._:-])/, points: 2, label: '`worker`/`consumer` entrypoint' },
 ];
+
+// A `worker`/`consumer` word in a command token that is not a flag: "python -m app.worker",
+// "node dist/worker.js", "/app/order-consumer" — but not gunicorn's "--workers 4".
+const GENERIC_ENTRYPOINT = /(^|[/._-])(worker|workers|consumer|consume)($|[._:-])/;
+
+// Web servers and UIs serve requests, so their CPU follows load: negative evidence.
+const WEB_SERVER =
+  /\b(gunicorn|uvicorn|hypercorn|daphne|granian|waitress|puma|unicorn|passenger|nginx|httpd|apache2|caddy|envoy|traefik|haproxy|flower)\b|\brails\s+(s|server)\b|\brunserver\b|\bflask\s+run\b|\bnext\s+start\b/;
+const WEB_ENTRYPOINT = /(^|[/._-])(server|web|webapp|api|frontend|gateway)($|[._:-])/;
+
+/** Env-derived points are capped: a web app that enqueues jobs carries the broker settings too. */
+const ENV_POINTS_CAP = 3;
+/** I/O hints (LLM clients, external APIs) hint at a slow worker but never make one alone. */
+const IO_POINTS_CAP = 1;
 
 // Environment variable names of queue clients.
 const ENV_SIGNALS: Signal[] = [
@@ -63,27 +77,49 @@ export function classifyWorker(input: {
   annotations: Record<string, string>;
   containers: Container[];
 }): WorkerClassification {
-  const evidence: string[] = [];
+  const found: Array<{ points: number; text: string }> = [];
   let score = 0;
   const add = (points: number, text: string) => {
     score += points;
-    evidence.push(`${text} (+${points})`);
+    found.push({ points, text: `${text} (${points >= 0 ? '+' : ''}${points})` });
   };
   const seen = new Set<string>();
+  let commandEvidence = false;
+  let envPoints = 0;
+  let ioPoints = 0;
   for (const c of input.containers) {
-    const cmd = c.args.length === 0 ? c.command.join(' ') : c.command.concat(c.args).join(' ');
-    if (ANY_COMMAND.test(cmd)) for (const s of COMMAND_SIGNALS) {
-      if (!seen.has(s.label) && s.test.test(cmd)) {
+    const words = c.args.length === 0 ? c.command : c.command.concat(c.args);
+    const cmd = words.join(' ');
+    let matched = false;
+    if (ANY_COMMAND.test(cmd)) {
+      const s = COMMAND_SIGNALS.find((x) => !seen.has(x.label) && x.test.test(cmd)); // the most specific wins
+      if (s) {
         seen.add(s.label);
         add(s.points, `container ${c.name} runs ${s.label}: \`${truncate(cmd, 60)}\``);
-        break; // one command signal per container: the most specific wins
+        matched = true;
       }
+    }
+    if (!matched && words.some((t) => !t.startsWith('-') && GENERIC_ENTRYPOINT.test(t))) {
+      matched = true;
+      if (!seen.has('entrypoint')) {
+        seen.add('entrypoint');
+        add(2, `container ${c.name} runs a \`worker\`/\`consumer\` entrypoint: \`${truncate(cmd, 60)}\``);
+      }
+    }
+    if (matched) commandEvidence = true;
+    else if (!seen.has('web') && (WEB_SERVER.test(cmd) || words.some((t) => !t.startsWith('-') && WEB_ENTRYPOINT.test(t)))) {
+      seen.add('web');
+      add(-3, `container ${c.name} runs a web server: \`${truncate(cmd, 60)}\``);
     }
     for (const e of c.env) {
       if (ANY_ENV.test(e.name)) for (const s of ENV_AND_IO) {
         if (!seen.has(s.label) && s.test.test(e.name)) {
           seen.add(s.label);
-          add(s.points, `env ${e.name} (${s.label})`);
+          const io = IO_SIGNALS.includes(s);
+          const points = io ? Math.min(s.points, IO_POINTS_CAP - ioPoints) : Math.min(s.points, ENV_POINTS_CAP - envPoints);
+          if (io) ioPoints += points;
+          else envPoints += points;
+          if (points > 0) add(points, `env ${e.name} (${s.label})`);
           break;
         }
       }
@@ -98,10 +134,11 @@ export function classifyWorker(input: {
   }
   const ports = input.containers.flatMap((c) => c.ports);
   if (input.containers.length > 0 && ports.length === 0) add(1, 'no container ports (serves no traffic)');
-  else if (ports.length > 0 && score > 0) {
-    score -= 1;
-    evidence.push(`exposes ports ${ports.slice(0, 3).join(', ')} (-1)`);
-  }
+  // a worker may expose a metrics or health port; without a worker command, ports mean traffic
+  else if (ports.length > 0) add(commandEvidence ? -1 : -2, `exposes ports ${ports.slice(0, 3).join(', ')}`);
+
+  // strongest evidence first: messages quote the first entries
+  const evidence = found.sort((a, b) => b.points - a.points).map((f) => f.text);
 
   const override = input.annotations[WORKER_ANNOTATION];
   if (override === 'true' || override === 'false') {
@@ -111,11 +148,29 @@ export function classifyWorker(input: {
   return { isQueueWorker: score >= WORKER_THRESHOLD, score, evidence };
 }
 
+// Accelerators beyond `*/gpu`: NVIDIA MIG slices, Intel GPUs, Habana Gaudi, AWS Neuron, Google TPU.
+const ACCELERATOR_RESOURCE = /^(nvidia\.com\/(gpu|mig-.+)|amd\.com\/gpu|gpu\.intel\.com\/.+|habana\.ai\/gaudi|aws\.amazon\.com\/neuron(core|device)?|google\.com\/tpu|.+\/gpu)$/;
+
 export function classifyGpu(containers: Container[], podSpec: Record<string, any> | undefined): GpuClassification {
   const evidence: string[] = [];
   for (const c of containers) {
     const amount = c.limits.gpu ?? c.requests.gpu;
     if (amount) evidence.push(`container ${c.name} requests ${amount} ${c.limits.gpuResource ?? c.requests.gpuResource}`);
+  }
+  if (evidence.length === 0) {
+    for (const rc of Array.isArray(podSpec?.containers) ? podSpec!.containers : []) {
+      const res = rc && typeof rc === 'object' && rc.resources && typeof rc.resources === 'object' ? rc.resources : undefined;
+      if (!res) continue;
+      for (const part of [res.limits, res.requests]) {
+        if (!part || typeof part !== 'object' || Array.isArray(part)) continue;
+        const key = Object.keys(part).find((k) => ACCELERATOR_RESOURCE.test(k) && part[k] !== 0 && part[k] !== '0');
+        if (key) {
+          const amount = parseQuantity(part[key]);
+          evidence.push(`container ${typeof rc.name === 'string' ? rc.name : '?'} requests ${amount !== undefined ? `${amount} ` : ''}${key}`);
+          break;
+        }
+      }
+    }
   }
   const selector = podSpec?.nodeSelector;
   if (selector && typeof selector === 'object') {

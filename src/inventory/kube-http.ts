@@ -162,7 +162,8 @@ export class KubeClient {
           err.kind === 'parse' ||
           err.kind === 'timeout' ||
           (err.kind === 'network' && !CONFIG_NET_CODES.has(err.details.code ?? ''));
-        if (!retryable || attempt >= maxRetries) throw withAttempts(err, attempt + 1);
+        if (!retryable) throw err;
+        if (attempt >= maxRetries) throw withAttempts(err, attempt + 1);
         const wait = this.backoff(attempt, err.details.retryAfterMs);
         if (performance.now() + wait >= this.options.deadline) throw this.deadlineError(path, attempt + 1, err);
         await (this.options.sleep ?? sleep)(wait);
