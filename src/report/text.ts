@@ -1,19 +1,26 @@
 // `-o text`: findings grouped by file (or context/namespace), ESLint-style, then a summary.
+// For `scan`, the scan view (scan-text.ts) comes first and already lists the findings about
+// each workload in its table; only findings about other objects are listed here.
 import type { ChalkInstance } from 'chalk';
 import type { Finding, InputProblem, Severity } from '../inventory/model.js';
 import type { Report } from './report-model.js';
 import type { FormatContext } from './format.js';
 import { makeChalk, sanitize, unicodeSafe } from './terminal.js';
 import { formatLocation, locationGroup } from './locations.js';
-import { formatScanText } from './scan-text.js';
 
-export function formatText(report: Report, ctx: FormatContext): string {
+// scan-text.js (and the `yaml` package it uses) load only for scan reports: check stays fast.
+export async function formatText(report: Report, ctx: FormatContext): Promise<string> {
   const c = makeChalk(ctx.io, ctx.color);
   const unicode = unicodeSafe(ctx.io);
   const out: string[] = [];
-  if (report.scan) out.push(formatScanText(report, c, unicode));
+  let findings = report.findings;
+  if (report.scan) {
+    const [{ formatScanText }, { findingsByWorkload }] = await Promise.all([import('./scan-text.js'), import('./scan-format.js')]);
+    out.push(formatScanText(report, c, unicode));
+    findings = findingsByWorkload(report).other;
+  }
   out.push(...problemLines(report.problems, c));
-  out.push(...findingLines(report.findings, c));
+  out.push(...findingLines(findings, c));
   out.push(summaryLine(report, c, unicode));
   return out.filter((l) => l !== '').join('\n') + '\n';
 }

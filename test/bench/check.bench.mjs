@@ -12,7 +12,10 @@ import { main } from '../../dist/src/cli/main.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'queue-doctor.js');
 
-/** 5,000 Deployments + 5,000 HPAs: a mix of queue workers (CPU HPA: findings) and web apps. */
+/**
+ * 5,000 Deployments + 5,000 HPAs, as a large platform repo looks: two thirds queue workers on
+ * CPU HPAs (one QD101 finding each), one third web apps that CPU scaling suits (clean).
+ */
 export function generateManifests(pairs = 5000) {
   const docs = [];
   for (let i = 0; i < pairs; i++) {
@@ -26,9 +29,8 @@ metadata:
     app.kubernetes.io/name: app-${i}
     app.kubernetes.io/component: ${worker ? 'worker' : 'web'}
   annotations:
-    queue-doctor.io/job-duration: "${20 + (i % 50)}s"
+    queue-doctor.io/job-duration: "${5 + (i % 20)}s"
 spec:
-  replicas: 2
   selector:
     matchLabels:
       app: app-${i}
