@@ -37,7 +37,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   program
     .command('check')
     .summary('check manifests in CI (files, folders, or - for stdin)')
-    .description('Check Kubernetes manifests for queue workers that will not scale, and for KEDA/HPA mistakes.\nReads .yaml, .yml and .json files (folders recursively) and `-` for stdin.')
+    .description('Check Kubernetes manifests for queue workers that will not scale, and for KEDA/HPA mistakes. Reads .yaml, .yml and .json files (folders recursively) and `-` for stdin.')
     .argument('[paths...]', 'files, folders, or - for stdin (default: stdin when piped, else .)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(CHECK_FORMATS).default('text'))
     .option('--output-file <file>', 'write the result to a file instead of stdout')
@@ -65,7 +65,7 @@ Examples:
   program
     .command('scan')
     .summary('diagnose live workloads (cluster + Prometheus) and recommend KEDA configs')
-    .description('Read Deployments, StatefulSets, HPAs and KEDA ScaledObjects from the current kube context (or -f manifests),\nread their queue and CPU series from Prometheus, diagnose, and print the KEDA configuration that fixes them.')
+    .description('Read Deployments, StatefulSets, HPAs and KEDA ScaledObjects from the current kube context (or -f manifests), read their queue and CPU series from Prometheus, diagnose, and print the KEDA configuration that fixes them.')
     .option('--demo', 'run on the bundled demo platform (no cluster, no Prometheus)')
     .option('-f, --filename <path...>', 'use manifests as the inventory instead of the cluster (GitOps repositories)')
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')

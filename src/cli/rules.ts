@@ -18,10 +18,36 @@ export async function runRules(_args: unknown, opts: { output?: string; color?: 
   return EXIT.OK;
 }
 
-/** The README's rule table (kept in sync with meta by a test). */
+/** The README's rule reference: a table, then one section per rule (kept in sync with meta by a test). */
 export function rulesMarkdown(metas: RuleMeta[]): string {
   const rows = metas.map((m) => `| [${m.id}](#${m.id.toLowerCase()}-${m.slug}) | \`${m.slug}\` | ${m.severity} | ${m.needsSignals ? 'scan' : 'check, scan'} | ${m.title} |`);
-  return ['| id | name | severity | runs in | what it finds |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
+  const sections = metas.map((m) =>
+    [
+      `### ${m.id} ${m.slug}`,
+      '',
+      `**${m.title}** (${m.severity}${m.needsSignals ? '; scan only: needs Prometheus signals' : ''})`,
+      '',
+      m.rationale,
+      '',
+      `**Fix:** ${m.fix}`,
+      '',
+      '<details><summary>Example</summary>',
+      '',
+      '```yaml',
+      '# bad',
+      m.examples.bad.trimEnd(),
+      '```',
+      '',
+      '```yaml',
+      '# good',
+      m.examples.good.trimEnd(),
+      '```',
+      '',
+      '</details>',
+      '',
+    ].join('\n'),
+  );
+  return ['| id | name | severity | runs in | what it finds |', '| --- | --- | --- | --- | --- |', ...rows, '', ...sections].join('\n');
 }
 
 export async function runExplain(id: string, opts: { color?: boolean }, io: CliIo): Promise<number> {
