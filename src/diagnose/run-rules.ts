@@ -1,7 +1,7 @@
 // The one rule engine for `check` and `scan`: runs the registry's rules, applies configured
 // severities, per-object ignore annotations and the baseline, and orders the findings.
 import { createHash } from 'node:crypto';
-import type { Finding, Severity } from '../inventory/model.js';
+import type { Autoscaler, Finding, InputProblem, Inventory, ManifestObject, Severity, Workload } from '../inventory/model.js';
 import type { Rule, RuleContext } from './rule.js';
 
 export type SeverityOverride = Severity | 'off';
@@ -20,13 +20,29 @@ export interface EngineResult {
   rulesRun: string[];
   /** Rules skipped because they need signals that were not available. */
   rulesSkipped: string[];
+  /**
+   * Rules that threw. Each is also an error in `context.inventory.problems` (so the run exits 2
+   * and every report shows it); `error` keeps the exception for --debug.
+   */
+  crashes: RuleCrash[];
 }
+
+export interface RuleCrash {
+  ruleId: string;
+  /** Id of the workload or autoscaler the rule was checking, when it could be told. */
+  objectId?: string;
+  problem: InputProblem;
+  error: unknown;
+}
+
+/** Give up isolating a crashing rule after this many distinct failing objects. */
+const MAX_CRASHED_OBJECTS = 20;
 
 export const IGNORE_ANNOTATION = 'queue-doctor.io/ignore';
 export const IGNORE_REASON_ANNOTATION = 'queue-doctor.io/ignore-reason';
 
 export function runRules(rules: Rule[], context: RuleContext, options: EngineOptions = {}): EngineResult {
-  const result: EngineResult = { findings: [], suppressed: [], rulesRun: [], rulesSkipped: [] };
+  const result: EngineResult = { findings: [], suppressed: [], rulesRun: [], rulesSkipped: [], crashes: [] };
   const ignores = ignoreIndex(context);
   for (const rule of rules) {
     const override = options.severities?.[rule.meta.id];
@@ -36,7 +52,13 @@ export function runRules(rules: Rule[], context: RuleContext, options: EngineOpt
       continue;
     }
     result.rulesRun.push(rule.meta.id);
-    for (const f of rule.check(context)) {
+    let produced: Finding[];
+    try {
+      produced = rule.check(context);
+    } catch (error) {
+      produced = isolateCrash(rule, context, error, result.crashes);
+    }
+    for (const f of produced) {
       const ignored = ignores.get(f.object.id);
       if (ignored && (ignored.rules.has(f.ruleId) || ignored.rules.has('ALL') || ignored.rules.has('*'))) {
         result.suppressed.push({ ruleId: f.ruleId, objectId: f.object.id, reason: ignored.reason });
@@ -50,6 +72,92 @@ export function runRules(rules: Rule[], context: RuleContext, options: EngineOpt
   }
   result.findings.sort(compareFindings);
   return result;
+}
+
+type Subject = Workload | Autoscaler | ManifestObject;
+
+/**
+ * A rule threw (a bug, usually a field of an unexpected type). Find the object it was checking
+ * and run the rule again without it, so one bad object costs only its own findings: each
+ * rerun hides the workload/autoscaler last read from the inventory lists when the rule threw.
+ * Each crash becomes an error problem naming the rule and the object (exit 2).
+ */
+function isolateCrash(rule: Rule, context: RuleContext, firstError: unknown, crashes: RuleCrash[]): Finding[] {
+  const hidden = new Set<Subject>();
+  const record = (error: unknown, subject: Subject | undefined, more = '') => {
+    const problem = crashProblem(rule, error, subject, more);
+    context.inventory.problems.push(problem);
+    crashes.push({ ruleId: rule.meta.id, ...(subject ? { objectId: subjectId(subject) } : {}), problem, error });
+  };
+  let error = firstError;
+  for (;;) {
+    const last: { subject?: Subject } = {};
+    const view: RuleContext = { ...context, inventory: trackedInventory(context.inventory, hidden, last) };
+    let findings: Finding[] | undefined;
+    try {
+      findings = rule.check(view);
+    } catch (e) {
+      error = e;
+    }
+    if (findings) return findings;
+    const culprit = last.subject;
+    if (!culprit || hidden.has(culprit)) {
+      // not tied to one object (or the same object again): the rule gives nothing this run
+      record(error, culprit, '; the rule was skipped');
+      return [];
+    }
+    record(error, culprit);
+    hidden.add(culprit);
+    if (hidden.size >= MAX_CRASHED_OBJECTS) {
+      record(error, undefined, `; it failed on ${hidden.size} objects, so it was skipped`);
+      return [];
+    }
+  }
+}
+
+/** The inventory with `hidden` subjects left out of its lists, noting the last element a rule read. */
+function trackedInventory(inv: Inventory, hidden: Set<Subject>, last: { subject?: Subject }): Inventory {
+  const track = <T extends Subject>(list: T[]): T[] =>
+    new Proxy(
+      list.filter((x) => !hidden.has(x)),
+      {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver);
+          if (typeof prop === 'string' && v !== undefined && /^\d+$/.test(prop)) last.subject = v as Subject;
+          return v;
+        },
+      },
+    );
+  return { ...inv, workloads: track(inv.workloads), autoscalers: track(inv.autoscalers), triggerAuthentications: track(inv.triggerAuthentications) };
+}
+
+function subjectId(s: Subject): string {
+  return 'id' in s ? s.id : `${s.ref.namespace}/${s.ref.kind}/${s.ref.name}`;
+}
+
+function crashProblem(rule: Rule, error: unknown, subject: Subject | undefined, more: string): InputProblem {
+  const object = subject ? ('object' in subject ? subject.object : subject) : undefined;
+  let where = '';
+  let location: InputProblem['location'];
+  if (object) {
+    try {
+      location = object.locate([]);
+    } catch {
+      location = undefined;
+    }
+    const at = location?.type === 'file' ? ` (${location.file}:${location.line}:${location.column})` : object.context ? ` (context ${object.context})` : '';
+    const ns = object.ref.namespace ? `${object.ref.namespace}/` : '';
+    where = ` on ${object.ref.kind} ${ns}${object.ref.name}${at}`;
+  }
+  const e = error as { name?: string; message?: string } | undefined;
+  const what = e && typeof e.message === 'string' ? `${e.name ?? 'Error'}: ${e.message}` : String(error);
+  const oneLine = what.split('\n')[0].slice(0, 300);
+  return {
+    level: 'error',
+    code: 'rule-crashed',
+    message: `internal error: rule ${rule.meta.id} (${rule.meta.slug}) crashed${where}: ${oneLine}${more}; the other rules ran. Please report this bug (run with --debug for the stack trace)`,
+    ...(location ? { location } : {}),
+  };
 }
 
 /** Ignore annotations apply to the object they are on; a workload's also covers its autoscalers. */

@@ -1,7 +1,15 @@
-// Pure statistics over signal series for the live rules and the recommendation engine.
-// Written here (not in src/metrics/) because the live rules need them independently of how
-// the series were fetched; everything tolerates NaN gaps and ±Inf.
+// Run-length and step-change statistics over signal series for the live rules and the
+// recommendation engine (the trend test and quantiles are src/metrics/stats.ts's, re-exported).
+// Everything tolerates NaN gaps and ±Inf.
 import type { Series } from '../metrics/signals-model.js';
+import { mean, quantile, trend as seriesTrend, type Trend } from '../metrics/stats.js';
+
+export { mean, quantile, type Trend };
+
+/** Robust trend (Theil–Sen + Mann–Kendall, from src/metrics/stats.ts), undefined without a series. */
+export function trend(s: Series | undefined): Trend | undefined {
+  return s ? seriesTrend(s) : undefined;
+}
 
 export interface Point {
   t: number;
@@ -24,87 +32,6 @@ export function values(s: Series | undefined): number[] {
 export function last(s: Series | undefined): number | undefined {
   const p = points(s);
   return p.length ? p[p.length - 1].v : undefined;
-}
-
-export function mean(xs: number[]): number | undefined {
-  if (xs.length === 0) return undefined;
-  let sum = 0;
-  for (const x of xs) sum += x;
-  return sum / xs.length;
-}
-
-/** Linear-interpolated quantile (type 7, like numpy's default); q in [0, 1]. */
-export function quantile(xs: number[], q: number): number | undefined {
-  if (xs.length === 0) return undefined;
-  const sorted = [...xs].sort((a, b) => a - b);
-  const pos = (sorted.length - 1) * Math.min(1, Math.max(0, q));
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
-/** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf approximation, |error| < 1.5e-7). */
-export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
-
-export interface Trend {
-  /** Theil–Sen slope, units per second. */
-  slopePerSecond: number;
-  /** Mann–Kendall S statistic and two-sided p-value (with the ties correction). */
-  s: number;
-  z: number;
-  pValue: number;
-  /** Points used (after thinning). */
-  n: number;
-}
-
-/** Largest number of points the O(n²) trend test looks at; longer series are thinned by bucket medians. */
-export const TREND_MAX_POINTS = 240;
-
-/**
- * Robust trend: Theil–Sen slope with a Mann–Kendall significance test. Long series are reduced
- * to TREND_MAX_POINTS bucket medians first, which keeps the test O(1) in series length and makes
- * it insensitive to single spikes.
- */
-export function trend(s: Series | undefined): Trend | undefined {
-  let pts = points(s);
-  if (pts.length < 4) return undefined;
-  if (pts.length > TREND_MAX_POINTS) pts = thin(pts, TREND_MAX_POINTS);
-  const n = pts.length;
-  const slopes: number[] = [];
-  let S = 0;
-  for (let i = 0; i < n - 1; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const dv = pts[j].v - pts[i].v;
-      const dt = pts[j].t - pts[i].t;
-      if (dt > 0) slopes.push(dv / dt);
-      S += Math.sign(dv);
-    }
-  }
-  // ties correction: sum over groups of equal values of g(g-1)(2g+5)
-  const counts = new Map<number, number>();
-  for (const p of pts) counts.set(p.v, (counts.get(p.v) ?? 0) + 1);
-  let ties = 0;
-  for (const g of counts.values()) if (g > 1) ties += g * (g - 1) * (2 * g + 5);
-  const variance = (n * (n - 1) * (2 * n + 5) - ties) / 18;
-  const z = variance <= 0 ? 0 : S > 0 ? (S - 1) / Math.sqrt(variance) : S < 0 ? (S + 1) / Math.sqrt(variance) : 0;
-  const pValue = variance <= 0 ? 1 : 2 * (1 - normalCdf(Math.abs(z)));
-  return { slopePerSecond: quantile(slopes, 0.5) ?? 0, s: S, z, pValue, n };
-}
-
-function thin(pts: Point[], target: number): Point[] {
-  const out: Point[] = [];
-  const size = pts.length / target;
-  for (let b = 0; b < target; b++) {
-    const chunk = pts.slice(Math.floor(b * size), Math.floor((b + 1) * size));
-    if (chunk.length === 0) continue;
-    out.push({ t: quantile(chunk.map((p) => p.t), 0.5)!, v: quantile(chunk.map((p) => p.v), 0.5)! });
-  }
-  return out;
 }
 
 /** Value of `s` at time t (the latest point at or before t), for aligning series on different grids. */
