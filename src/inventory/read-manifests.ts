@@ -1,5 +1,5 @@
 // Source: manifest files, directories and stdin -> Kubernetes objects with locations.
-import { readdir, readFile, stat, open } from 'node:fs/promises';
+import { readdir, stat, open } from 'node:fs/promises';
 import { join, relative, isAbsolute, extname } from 'node:path';
 import type { FieldPath, InputProblem, ManifestObject, SourceLocation } from './model.js';
 import { parseYamlStream } from './yaml-stream.js';
@@ -133,7 +133,7 @@ async function readSource(
     result.problems.push({
       level: 'error',
       code: 'file-too-large',
-      message: `${f.display}: ${formatBytes(size)} is over the ${formatBytes(options.maxFileBytes)} limit; refusing it (raise it with --max-file-size)`,
+      message: `${f.display}: ${sizeOver(size, options.maxFileBytes)}; refusing it (raise it with --max-file-size)`,
       where: f.display,
     });
   try {
@@ -158,9 +158,20 @@ async function readSource(
 }
 
 function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(n >= 10 * 1024 * 1024 ? 0 : 1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(0)} KiB`;
+  if (n >= 1024 * 1024) return `${trim((n / 1024 / 1024).toFixed(n >= 10 * 1024 * 1024 ? 0 : 1))} MiB`;
+  if (n >= 1024) return `${trim((n / 1024).toFixed(n >= 10 * 1024 ? 0 : 1))} KiB`;
   return `${n} B`;
+}
+
+function trim(fixed: string): string {
+  return fixed.replace(/\.0$/, '');
+}
+
+/** "40 MiB is over the 32 MiB limit", with exact bytes when rounding would make them look equal. */
+function sizeOver(size: number, limit: number): string {
+  const a = formatBytes(size);
+  const b = formatBytes(limit);
+  return a === b ? `${size.toLocaleString('en-US')} bytes is over the ${limit.toLocaleString('en-US')}-byte limit` : `${a} is over the ${b} limit`;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -170,6 +181,11 @@ const HELM = /\{\{-?\s*(\.|\$|include|template|if|range|with|define|end|else|toY
 export function parseFileInto(display: string, bytes: Buffer, options: Omit<ReadOptions, 'cwd'>, result: ReadResult): void {
   const fileLoc = (line = 1, column = 1): SourceLocation => ({ type: 'file', file: display, line, column });
   const head = bytes.subarray(0, 8192);
+  const wide = wideEncoding(head);
+  if (wide) {
+    result.problems.push({ level: 'error', code: 'not-utf8', message: `${display}:1:1: ${wide} text, not UTF-8; save the file as UTF-8`, location: fileLoc() });
+    return;
+  }
   if (head.includes(0)) {
     result.problems.push({ level: 'warning', code: 'binary-file', message: `${display}: binary content (NUL bytes); skipped`, location: fileLoc() });
     return;
@@ -203,13 +219,23 @@ export function parseFileInto(display: string, bytes: Buffer, options: Omit<Read
   }
   const stream = parseYamlStream(text, { maxExpandedNodes: options.maxExpandedNodes });
   if (stream.error) {
-    const { line, column, message } = stream.error;
-    result.problems.push({
-      level: 'error',
-      code: 'invalid-yaml',
-      message: `${display}:${line}:${column}: invalid YAML: ${message}`,
-      location: fileLoc(line, column),
-    });
+    const comment = jsonComment(text);
+    if (comment) {
+      result.problems.push({
+        level: 'error',
+        code: 'invalid-json',
+        message: `${display}:${comment.line}:${comment.column}: JSON does not allow comments; remove them, or write the file as YAML (# comments)`,
+        location: fileLoc(comment.line, comment.column),
+      });
+    } else {
+      const { line, column, message } = stream.error;
+      result.problems.push({
+        level: 'error',
+        code: 'invalid-yaml',
+        message: `${display}:${line}:${column}: invalid YAML: ${message}`,
+        location: fileLoc(line, column),
+      });
+    }
   }
   for (const doc of stream.documents) {
     const value = doc.value;
@@ -259,24 +285,62 @@ function collectObjects(
       return;
     }
     obj.items.forEach((item: unknown, i: number) => {
+      const itemPath = [...prefix, 'items', i];
       if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
         const it = item as Record<string, any>;
         // List items from `kubectl get` may omit apiVersion/kind; derive them from the list kind
         if (typeof it.kind !== 'string' && kind !== 'List') it.kind = kind.slice(0, -4);
         if (typeof it.apiVersion !== 'string' && typeof it.kind === 'string' && kind !== 'List') it.apiVersion = apiVersion;
+        if (typeof it.kind !== 'string' || typeof it.apiVersion !== 'string') {
+          // inside a List every item must be an object: say which one is not, and where
+          const missing = typeof it.apiVersion !== 'string' ? 'apiVersion' : 'kind';
+          const loc = locateRoot(itemPath);
+          result.nonObjects++;
+          result.problems.push({ level: 'warning', code: 'not-an-object', message: `${display}:${lineCol(loc)}: ${kind}.items[${i}] has no ${missing} (string); skipped`, location: loc });
+          return;
+        }
+      } else {
+        const loc = locateRoot(itemPath);
+        result.nonObjects++;
+        result.problems.push({ level: 'warning', code: 'not-an-object', message: `${display}:${lineCol(loc)}: ${kind}.items[${i}] is ${describeValue(item)}, not a Kubernetes object; skipped`, location: loc });
+        return;
       }
-      collectObjects(item, [...prefix, 'items', i], locateRoot, display, defaultNamespace, result);
+      collectObjects(item, itemPath, locateRoot, display, defaultNamespace, result);
     });
     return;
   }
   const metadata = obj.metadata;
-  const name = metadata && typeof metadata === 'object' ? metadata.name : undefined;
+  const metaIsMap = metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata);
+  const name = metaIsMap ? metadata.name : undefined;
   if (typeof name !== 'string' || name === '') {
-    const loc = locateRoot(metadata && typeof metadata === 'object' ? [...prefix, 'metadata'] : prefix);
+    // point at the field that is wrong: metadata.name, else metadata, else the object
+    const path = metaIsMap && name !== undefined ? [...prefix, 'metadata', 'name'] : 'metadata' in obj ? [...prefix, 'metadata'] : prefix;
+    const loc = locateRoot(path);
+    const what =
+      metadata !== undefined && !metaIsMap
+        ? `metadata is ${describeValue(metadata)}, not a mapping`
+        : name !== undefined && name !== null && name !== ''
+          ? `metadata.name is ${describeValue(name)}, not a string`
+          : 'no metadata.name';
     result.problems.push({
       level: 'warning',
       code: 'missing-name',
-      message: `${display}:${lineCol(loc)}: ${kind} without metadata.name; skipped`,
+      message: `${display}:${lineCol(loc)}: ${kind} with ${what}; skipped`,
+      location: loc,
+    });
+    result.nonObjects++;
+    return;
+  }
+  const tooLong = name.length > MAX_NAME_LENGTH ? 'name' : typeof metadata.namespace === 'string' && metadata.namespace.length > MAX_NAMESPACE_LENGTH ? 'namespace' : undefined;
+  if (tooLong) {
+    // the API server would refuse it; and a megabyte-long name would be repeated in every message
+    const loc = locateRoot([...prefix, 'metadata', tooLong]);
+    const length = (tooLong === 'name' ? name : metadata.namespace).length as number;
+    const max = tooLong === 'name' ? MAX_NAME_LENGTH : MAX_NAMESPACE_LENGTH;
+    result.problems.push({
+      level: 'error',
+      code: 'invalid-name',
+      message: `${display}:${lineCol(loc)}: ${kind} metadata.${tooLong} is ${length.toLocaleString('en-US')} characters long; Kubernetes allows at most ${max}; skipped`,
       location: loc,
     });
     result.nonObjects++;
@@ -285,6 +349,56 @@ function collectObjects(
   const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : defaultNamespace;
   const locate = prefix.length === 0 ? locateRoot : (path: FieldPath) => locateRoot([...prefix, ...path]);
   result.objects.push({ ref: { apiVersion, kind, namespace, name }, raw: obj, context: '', file: display, locate });
+}
+
+/** Kubernetes object names (DNS subdomain) and namespaces (DNS label). */
+const MAX_NAME_LENGTH = 253;
+const MAX_NAMESPACE_LENGTH = 63;
+
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'empty';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return 'a string';
+  return `a ${typeof v}`;
+}
+
+/** UTF-16/UTF-32 byte-order marks: text, but not in an encoding YAML tools read here. */
+function wideEncoding(head: Buffer): string | undefined {
+  if (head.length >= 4 && head[0] === 0xff && head[1] === 0xfe && head[2] === 0 && head[3] === 0) return 'UTF-32LE';
+  if (head.length >= 4 && head[0] === 0 && head[1] === 0 && head[2] === 0xfe && head[3] === 0xff) return 'UTF-32BE';
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'UTF-16LE';
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'UTF-16BE';
+  return undefined;
+}
+
+/**
+ * The first `//` or `/*` comment of a JSON-looking text (first character `{` or `[`), outside
+ * strings: JSONC/JSON5 files fail to parse with a confusing YAML message otherwise.
+ */
+function jsonComment(text: string): { line: number; column: number } | undefined {
+  const first = /\S/.exec(text);
+  if (!first || (text[first.index] !== '{' && text[first.index] !== '[')) return undefined;
+  let line = 1;
+  let lineStart = 0;
+  let quote = '';
+  for (let i = first.index; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      quote = '';
+      continue;
+    }
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*') && (i === lineStart || /[\s,{[]/.test(text[i - 1]))) return { line, column: i - lineStart + 1 };
+    else if (c === '#') return undefined; // a YAML comment: not a JSON-with-comments file
+  }
+  return undefined;
 }
 
 function lineCol(loc: SourceLocation): string {
@@ -304,9 +418,11 @@ function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
     const len = b < 0x80 ? 1 : b >> 5 === 0b110 ? 2 : b >> 4 === 0b1110 ? 3 : b >> 3 === 0b11110 ? 4 : 0;
     if (len === 0 || i + len > bytes.length) return { line, column };
     for (let k = 1; k < len; k++) if (bytes[i + k] >> 6 !== 0b10) return { line, column };
-    if (b === 0x0a) {
+    if (b === 0x0a || b === 0x0d) {
+      // CRLF, CR and LF each end a line, as the text is read after decoding
       line++;
       column = 1;
+      if (b === 0x0d && bytes[i + 1] === 0x0a) i++;
     } else column++;
     i += len;
   }
