@@ -23,7 +23,9 @@ export function spinnersWanted(io: CliIo, opts: { quiet?: boolean; output?: stri
 }
 
 export function createProgress(io: CliIo, opts: { quiet?: boolean; output?: string; verbose?: boolean }): Progress {
-  const spinners = spinnersWanted(io, opts);
+  // a pseudo-terminal that reports 0 columns (script(1) without a size, some CI runners) makes
+  // ora clear an unbounded number of lines and never return: no spinner there
+  const spinners = spinnersWanted(io, opts) && !(process.stderr.isTTY && process.stderr.columns === 0);
   let active: { stop(): void; start(): void } | undefined;
   return {
     async phase(text) {
@@ -51,7 +53,11 @@ export function createProgress(io: CliIo, opts: { quiet?: boolean; output?: stri
         if (active === spinner) active = undefined;
       };
       return {
-        update: (t) => (spinner.text = t),
+        // render now: a phase busy on the main thread (a backtest) would otherwise show its update only after it ends
+        update: (t) => {
+          spinner.text = t;
+          spinner.render();
+        },
         succeed: (t) => {
           spinner.succeed(`${t ?? spinner.text} (${took()})`);
           end();

@@ -128,6 +128,7 @@ export async function runScan(_args: unknown, opts: ScanOptions, io: CliIo): Pro
       },
       { severities: config.rules },
     );
+    if (opts.debug) for (const c of engine.crashes) io.stderr.write(`${(c.error as Error)?.stack ?? String(c.error)}\n`);
 
     // Recommendations, backtested on each workload's own history
     const recommendations = await recommendAll({ inventory, signals, findings: engine.findings, targetWaitSeconds: common.targetWaitSeconds, progress, io, opts });
@@ -306,7 +307,7 @@ async function readSignals(
     serviceAccess: read.serviceAccess,
     recorder,
     replay: read.replay,
-    onProgress: (done, total) => phase.update(`Querying Prometheus (${done}/${total})…`),
+    onProgress: (done, total) => phase.update(`${replaying ? 'Replaying recorded answers' : 'Querying Prometheus'} (${done}/${total})…`),
   });
   for (const w of signals.warnings) progress.log(`queue-doctor: warning: ${w}`);
   const bound = signals.bindings.length;

@@ -9,6 +9,7 @@ import { ruleHelpUri } from './report-model.js';
 import type { FormatContext } from './format.js';
 import { sanitize } from './terminal.js';
 import { locationLabel, plural, problemText, scopeText, severityCounts } from './format-helpers.js';
+import { formatScanMarkdown } from './scan-markdown.js';
 
 const SEVERITY_LABEL: Record<Severity, string> = { error: '🔴 error', warning: '🟡 warning', info: '🔵 info' };
 
@@ -16,16 +17,11 @@ const SEVERITY_LABEL: Record<Severity, string> = { error: '🔴 error', warning:
 export const SCAN_SECTION_MARKER = '<!-- queue-doctor:scan -->';
 
 export function formatMarkdown(report: Report, _ctx?: FormatContext): string {
-  const blocks = [
-    `## ${report.tool.name} ${report.command}`,
-    headline(report),
-    summaryTable(report),
-    scanSection(report),
-    findingsSection(report),
-    rulesSection(report),
-    problemsSection(report.problems),
-    `<sub>${inline(report.tool.name)} ${inline(report.tool.version)} · fails on: ${report.failOn}</sub>`,
-  ];
+  const head = [`## ${report.tool.name} ${report.command}`, headline(report), summaryTable(report)];
+  const tail = [findingsSection(report), rulesSection(report), problemsSection(report.problems), `<sub>${inline(report.tool.name)} ${inline(report.tool.version)} · fails on: ${report.failOn}</sub>`];
+  // the scan section gets what the rest leaves of a GitHub comment
+  const used = [...head, ...tail].reduce((n, b) => n + b.length + 2, 0);
+  const blocks = [...head, scanSection(report, COMMENT_LIMIT - used), ...tail];
   return blocks.filter((b) => b !== '').join('\n\n') + '\n';
 }
 
@@ -56,13 +52,13 @@ function summaryTable(report: Report): string {
   return ['| | count |', '| --- | ---: |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
 }
 
-/**
- * The hook for `scan`: its diagnosis, recommendations and backtests arrive as ready Markdown in
- * `report.scan.markdown` (written by the scan command); nothing is rendered without it.
- */
-function scanSection(report: Report): string {
-  const md = report.scan?.markdown;
-  if (typeof md !== 'string' || md.trim() === '') return '';
+/** What a GitHub comment may hold (65,536), less room for what surrounds the report. */
+export const COMMENT_LIMIT = 64_000;
+
+/** The `scan` part (scan-markdown.ts): the workload table and the recommendations, between markers. */
+function scanSection(report: Report, budget: number): string {
+  const md = formatScanMarkdown(report, { inline, code }, budget);
+  if (md.trim() === '') return '';
   return `${SCAN_SECTION_MARKER}\n${md.trim()}\n<!-- /queue-doctor:scan -->`;
 }
 

@@ -75,6 +75,8 @@ export interface ScanWorkloadView {
   wait?: { p95Seconds?: number; targetSeconds: number };
   /** Rule ids of the findings about this workload (and its autoscalers). */
   findings: string[];
+  /** Object ids (Finding.object.id) of the workload and its autoscalers: which findings are about it. */
+  objects?: string[];
   /** Index into ScanSection.recommendations. */
   recommendation?: number;
 }
@@ -89,8 +91,6 @@ export interface ScanSection {
   recommendations: Recommendation[];
   /** Before/after over all recommendations with a backtest. */
   totals?: { workloads: number; before: { p95WaitMax?: number; podHours: number }; after: { p95WaitMax?: number; podHours: number } };
-  /** Pre-rendered scan views for formats that embed them (text, markdown). */
-  markdown?: string;
 }
 
 export const TOOL_INFO = {

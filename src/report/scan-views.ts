@@ -73,6 +73,7 @@ function workloadView(
     verdict: verdictOf(w, worst, s !== undefined),
     autoscaler: w.autoscalers.map(describeAutoscaler).join(' + ') || undefined,
     findings: [...new Set(findings.map((f) => f.ruleId))].sort(),
+    objects: [w.id, ...w.autoscalers.map((a) => a.id)],
     recommendation,
   };
   if (binding) view.queue = { system: binding.system, name: binding.queueName, confidence: binding.confidence, source: binding.source, query: binding.backlogQuery };

@@ -7,6 +7,7 @@ import type { Report } from './report-model.js';
 import type { FormatContext } from './format.js';
 import { makeChalk, sanitize, unicodeSafe } from './terminal.js';
 import { formatLocation, locationGroup } from './locations.js';
+import { asciiFold } from './ascii-fold.js';
 
 // scan-text.js (and the `yaml` package it uses) load only for scan reports: check stays fast.
 export async function formatText(report: Report, ctx: FormatContext): Promise<string> {
@@ -21,8 +22,11 @@ export async function formatText(report: Report, ctx: FormatContext): Promise<st
   }
   out.push(...problemLines(report.problems, c));
   out.push(...findingLines(findings, c));
-  out.push(summaryLine(report, c, unicode));
-  return out.filter((l) => l !== '').join('\n') + '\n';
+  // the scan view keeps to 100 columns; check's summary stays one line for tools that grep it
+  const summary = summaryLine(report, c, unicode);
+  out.push(report.scan ? summary.split('\n').map((l) => wrapLine(l, 100)).join('\n') : summary);
+  const text = out.filter((l) => l !== '').join('\n') + '\n';
+  return unicode ? text : asciiFold(text);
 }
 
 export function severityLabel(s: Severity, c: ChalkInstance): string {
@@ -81,6 +85,23 @@ function summaryLine(report: Report, c: ChalkInstance, unicode: boolean): string
     report.incomplete ? c.yellow('INCOMPLETE: some data could not be read, results are partial') : '',
   ].filter(Boolean);
   return [`${head} in ${scope}${extras ? `; ${extras}` : ''}`, ...tail].join('\n');
+}
+
+/** Wrap at spaces to `width` visible columns (escape sequences do not count), continuation indented 2. */
+function wrapLine(line: string, width: number): string {
+  const visible = (s: string) => [...s.replace(/\u001b\[[0-9;]*m/g, '')].length;
+  if (visible(line) <= width) return line;
+  const out: string[] = [];
+  let cur = '';
+  for (const word of line.split(' ')) {
+    const next = cur === '' ? word : `${cur} ${word}`;
+    if (visible(next) > width && cur !== '') {
+      out.push(cur);
+      cur = `  ${word}`;
+    } else cur = next;
+  }
+  if (cur) out.push(cur);
+  return out.join('\n');
 }
 
 export { formatLocation };

@@ -130,12 +130,20 @@ describe('markdown: cluster findings, baseline, problems, scan hook', () => {
     expect(md).toContain('Passed: QD101 cpu-hpa-on-queue-worker, QD901 test-replicas-warning, QD902 test-replicas-info, QD903 test-quiet');
   });
 
-  it("includes scan's Markdown when the report carries it, and nothing otherwise", () => {
+  it('renders the scan section from report.scan (workload table), and nothing without workloads', () => {
     const base = fileReport({ 'k8s/worker.yaml': WORKER_YAML });
-    const md = formatMarkdown({ ...base, scan: { markdown: '### Recommendations\n\nrag-worker: KEDA prometheus trigger, threshold 4\n' } }, testContext());
-    expect(md).toContain(`${SCAN_SECTION_MARKER}\n### Recommendations\n\nrag-worker: KEDA prometheus trigger, threshold 4\n<!-- /queue-doctor:scan -->`);
+    const view = {
+      id: 'prod/rag/Deployment/rag-worker', context: 'prod', namespace: 'rag', kind: 'Deployment', name: 'rag-worker', isQueueWorker: true, isGpu: false,
+      status: 'error' as const, verdict: 'Backlog grows | while CPU stays put', findings: ['QD201'],
+      backlog: { now: 100, trendPerMinute: 0.5, rising: true, series: { t: [1, 2, 3], v: [10, 50, 100] } },
+      replicas: { min: 1, now: 1, max: 10 }, wait: { p95Seconds: 600, targetSeconds: 60 },
+    };
+    const md = formatMarkdown({ ...base, scan: { source: { kind: 'demo', detail: 'the demo' }, workloads: [view], bindings: [], recommendations: [] } }, testContext());
+    expect(md).toContain(`${SCAN_SECTION_MARKER}\n### Workloads`);
+    expect(md).toContain('| 🔴 | `rag/rag-worker` | `?` | 100 ');
+    expect(md).toContain('Backlog grows \\| while CPU stays put (QD201)');
     expect(md.indexOf(SCAN_SECTION_MARKER)).toBeLessThan(md.indexOf('### Findings'));
-    expect(formatMarkdown({ ...base, scan: { workloads: [] } }, testContext())).not.toContain(SCAN_SECTION_MARKER);
+    expect(formatMarkdown({ ...base, scan: { workloads: [] } } as never, testContext())).not.toContain(SCAN_SECTION_MARKER);
   });
 });
 
