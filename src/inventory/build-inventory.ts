@@ -3,6 +3,7 @@
 import type { Container, InputProblem, Inventory, ManifestObject, ResourceAmounts, Workload, WorkloadKind, WorkloadSettings } from './model.js';
 import { workloadId } from './model.js';
 import { classifyGpu, classifyWorker } from './classify-worker.js';
+import { inferConcurrency } from './infer-concurrency.js';
 import { isAutoscalerObject, stringMap, toAutoscaler } from './autoscalers.js';
 import { mergeSettings, parseSettings, rawSettingsFromAnnotations, type RawSettings } from './settings.js';
 import { parseQuantity } from '../units/quantity.js';
@@ -41,12 +42,23 @@ export function buildInventory(objects: ManifestObject[], options: BuildOptions 
     inv.kinds[o.ref.kind] = (inv.kinds[o.ref.kind] ?? 0) + 1;
     const wk = WORKLOAD_KINDS[`${o.ref.apiVersion}:${o.ref.kind}`] ?? (o.ref.kind === 'Deployment' || o.ref.kind === 'StatefulSet' ? (o.ref.kind as WorkloadKind) : undefined);
     if (wk) inv.workloads.push(toWorkload(o, wk, options.workloadSettings ?? {}, problems));
-    else if (isAutoscalerObject(o)) inv.autoscalers.push(toAutoscaler(o));
+    else if (isAutoscalerObject(o)) {
+      // the HPA KEDA generates for a ScaledObject (exported manifests, snapshots): the
+      // ScaledObject is the configuration; counting both would look like double scaling
+      if (o.ref.kind === 'HorizontalPodAutoscaler' && ownedByScaledObject(o.raw)) inv.ignored++;
+      else inv.autoscalers.push(toAutoscaler(o));
+    }
     else if (TRIGGER_AUTH_KINDS.has(o.ref.kind) && o.ref.apiVersion.startsWith('keda.sh/')) inv.triggerAuthentications.push(o);
     else inv.ignored++;
   }
   link(inv);
   return inv;
+}
+
+/** True for an HPA whose controller owner is a KEDA ScaledObject. */
+export function ownedByScaledObject(raw: Record<string, any>): boolean {
+  const owners = raw.metadata?.ownerReferences;
+  return Array.isArray(owners) && owners.some((o) => o?.kind === 'ScaledObject' && typeof o?.apiVersion === 'string' && o.apiVersion.startsWith('keda.sh/'));
 }
 
 function link(inv: Inventory): void {
@@ -88,6 +100,11 @@ function toWorkload(o: ManifestObject, kind: WorkloadKind, configured: Record<st
   );
   const fromConfig = configured[`${o.ref.namespace}/${name}`] ?? configured[name];
   if (fromConfig) settings = mergeSettings(settings, parseSettings(fromConfig, () => undefined, problems, `${label} (config)`));
+  const worker = classifyWorker({ name, labels, podLabels, annotations, containers });
+  if (settings.concurrency === undefined && worker.isQueueWorker) {
+    const inferred = inferConcurrency(containers);
+    if (inferred) settings = { ...settings, concurrency: inferred.value, concurrencySource: inferred.source };
+  } else if (settings.concurrency !== undefined) settings = { ...settings, concurrencySource: settings.concurrencySource ?? 'annotation queue-doctor.io/concurrency' };
   const grace = podSpec.terminationGracePeriodSeconds;
   return {
     id: workloadId(o.context, o.ref.namespace, kind, name),
@@ -102,7 +119,7 @@ function toWorkload(o: ManifestObject, kind: WorkloadKind, configured: Record<st
     podLabels,
     containers,
     terminationGracePeriodSeconds: typeof grace === 'number' ? grace : undefined,
-    worker: classifyWorker({ name, labels, podLabels, annotations, containers }),
+    worker,
     gpu: classifyGpu(containers, podSpec),
     settings,
     autoscalers: [],

@@ -99,6 +99,8 @@ export interface WorkloadSettings {
   jobDurationSeconds?: number;
   jobDurationQuery?: string;
   concurrency?: number;
+  /** Where `concurrency` came from (annotation, config, or the worker's own flags/env). */
+  concurrencySource?: string;
   targetWaitSeconds?: number;
   /** Rule ids suppressed by `queue-doctor.io/ignore`. */
   ignore: string[];

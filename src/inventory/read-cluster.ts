@@ -10,6 +10,7 @@ import { KubeApiError, KubeClient, Limiter } from './kube-http.js';
 import { SCANNED_RESOURCES, qualifiedResource, ruleText, type ScannedResource } from './kube-rbac.js';
 import { sanitizeClusterObjectInPlace } from './redact.js';
 import { pointer } from './read-manifests.js';
+import { ownedByScaledObject } from './build-inventory.js';
 
 export interface ClusterReadOptions {
   /** --kubeconfig; else $KUBECONFIG, ~/.kube/config, in-cluster. */
@@ -468,10 +469,6 @@ export function clusterObject(raw: Record<string, any>, context: string): Manife
   };
 }
 
-function ownedByScaledObject(raw: Record<string, any>): boolean {
-  const owners = raw.metadata?.ownerReferences;
-  return Array.isArray(owners) && owners.some((o) => o?.kind === 'ScaledObject' && typeof o?.apiVersion === 'string' && o.apiVersion.startsWith('keda.sh/'));
-}
 
 /** With -l, autoscalers stay only when they target a selected workload (ScaledJobs were selected by label). */
 function keepSelected(objects: ManifestObject[]): ManifestObject[] {

@@ -3,6 +3,7 @@ import { readdir, stat, open } from 'node:fs/promises';
 import { join, relative, isAbsolute, extname } from 'node:path';
 import type { FieldPath, InputProblem, ManifestObject, SourceLocation } from './model.js';
 import { parseYamlStream } from './yaml-stream.js';
+import { sanitizeClusterObjectInPlace } from './redact.js';
 
 export interface ReadOptions {
   /** Namespace for objects without one (`--namespace`, else `default`). */
@@ -13,8 +14,8 @@ export interface ReadOptions {
   maxExpandedNodes: number;
   /** Path globs (simple `*`/`**` patterns) to skip while walking directories. */
   ignorePaths: string[];
-  /** Reads stdin when `-` is given. */
-  readStdin?: () => Promise<Buffer>;
+  /** Reads stdin when `-` is given (at most a little over `maxBytes` when it is passed). */
+  readStdin?: (maxBytes?: number) => Promise<Buffer>;
   cwd: string;
 }
 
@@ -138,16 +139,45 @@ async function readSource(
     });
   try {
     if (f.path === undefined) {
-      const data = options.readStdin ? await options.readStdin() : Buffer.alloc(0);
-      if (data.length > options.maxFileBytes) return void tooBig(data.length);
+      // read no more than the limit (and a byte): an endless pipe must not fill memory
+      const data = options.readStdin ? await options.readStdin(options.maxFileBytes) : Buffer.alloc(0);
+      if (data.length > options.maxFileBytes) {
+        result.problems.push({
+          level: 'error',
+          code: 'file-too-large',
+          message: `${f.display}: more than ${formatBytes(options.maxFileBytes)}; refusing it (raise the limit with --max-file-size)`,
+          where: f.display,
+        });
+        return undefined;
+      }
       return data;
     }
     // stat first: a 100 MB file is refused without reading it
     const handle = await open(f.path, 'r');
     try {
-      const { size } = await handle.stat();
-      if (size > options.maxFileBytes) return void tooBig(size);
-      return await handle.readFile();
+      const st = await handle.stat();
+      if (st.size > options.maxFileBytes) return void tooBig(st.size);
+      if (st.isFile()) return await handle.readFile();
+      // a pipe or a device (/dev/zero, <(helm template …)): its size is unknown, read to the limit
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const buf = Buffer.allocUnsafe(Math.min(1 << 20, options.maxFileBytes + 1 - total));
+        const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+        if (bytesRead === 0) break;
+        chunks.push(buf.subarray(0, bytesRead));
+        total += bytesRead;
+        if (total > options.maxFileBytes) {
+          result.problems.push({
+            level: 'error',
+            code: 'file-too-large',
+            message: `${f.display}: more than ${formatBytes(options.maxFileBytes)}; refusing it (raise the limit with --max-file-size)`,
+            where: f.display,
+          });
+          return undefined;
+        }
+      }
+      return Buffer.concat(chunks);
     } finally {
       await handle.close();
     }
@@ -348,6 +378,10 @@ function collectObjects(
   }
   const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : defaultNamespace;
   const locate = prefix.length === 0 ? locateRoot : (path: FieldPath) => locateRoot([...prefix, ...path]);
+  // credentials in a manifest (URL passwords, TOKEN/KEY env values, --api-key=… arguments) must not
+  // reach a CI log or an annotation: files are kept in the same redacted form as cluster objects
+  // (in place: positions are found by key, and containers keep their identity)
+  sanitizeClusterObjectInPlace(obj);
   result.objects.push({ ref: { apiVersion, kind, namespace, name }, raw: obj, context: '', file: display, locate });
 }
 

@@ -117,7 +117,8 @@ function parseSegment(
           if (size > limits.maxExpandedNodes) {
             throw new AliasBombError(
               `YAML aliases expand to more than ${limits.maxExpandedNodes.toLocaleString('en-US')} nodes (an alias bomb?); refusing the document`,
-              0,
+              // point at the document's first node (its root closed just before this callback)
+              starts.get(value, value) ?? 0,
             );
           }
         }
@@ -208,9 +209,36 @@ function toParseError(e: unknown, text: string): YamlParseError {
   }
   const err = e as { reason?: string; message?: string; mark?: { line: number; column: number } };
   if (err && err.mark && typeof err.mark.line === 'number') {
-    return { message: err.reason ?? firstLine(err.message ?? 'invalid YAML'), line: err.mark.line + 1, column: err.mark.column + 1 };
+    let message = err.reason ?? firstLine(err.message ?? 'invalid YAML');
+    if (message === 'the stream contains non-printable characters') {
+      // js-yaml reports this at the end of the stream: point at the character instead
+      const m = NON_PRINTABLE.exec(text);
+      if (m) {
+        const at = m.index + (m[0].length > 1 && !/[\uD800-\uDFFF]/.test(m[0][0]) ? 1 : 0);
+        const code = text.codePointAt(at) ?? 0;
+        const p = offsetToPosition(computeLineStarts(text), at);
+        return { message: `a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')}) is not allowed in YAML; remove it`, line: p.line, column: p.column };
+      }
+    }
+    const depth = /^nesting exceeded maxDepth \((\d+)\)$/.exec(message);
+    if (depth) message = `nested deeper than ${depth[1]} levels (the limit); refusing the document`;
+    return { message, ...clampToText(text, err.mark.line + 1, err.mark.column + 1) };
+  }
+  if (e instanceof RangeError) {
+    // a stack overflow in the parser: say what it means rather than "Maximum call stack size exceeded"
+    return { message: 'nested too deeply to parse; refusing the document', line: 1, column: 1 };
   }
   return { message: firstLine(String((err && err.message) ?? e)), line: 1, column: 1 };
+}
+
+// js-yaml's PATTERN_NON_PRINTABLE: C0/C1 controls (but tab, LF, CR, NEL), U+FFFE/U+FFFF, lone surrogates
+const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+
+/** js-yaml may report an error past the end (it appends a newline to the input): keep it in the text. */
+function clampToText(text: string, line: number, column: number): Position {
+  const lines = text.split('\n');
+  const l = Math.max(1, Math.min(line, lines.length));
+  return { line: l, column: l < line ? lines[l - 1].length + 1 : Math.max(1, Math.min(column, lines[l - 1].length + 1)) };
 }
 
 function firstLine(s: string): string {
@@ -333,7 +361,7 @@ function findInBlock(text: string, start: number, key: string | number): number 
       if (col === column) {
         if (typeof key === 'number') {
           if (ch === '-' && (text[at + 1] === ' ' || text[at + 1] === '\n' || text[at + 1] === '\r' || at + 1 === end)) {
-            if (index === key) return skipInline(text, at + 1, end) ?? at;
+            if (index === key) return itemContent(text, at, end, column);
             index++;
           }
         } else if (keyMatches(text, at, end, key)) return at;
@@ -346,9 +374,25 @@ function findInBlock(text: string, start: number, key: string | number): number 
   return undefined;
 }
 
-function skipInline(text: string, i: number, end: number): number | undefined {
+/**
+ * Where a block sequence item's value starts: after "- " on the same line, or — when only a
+ * comment or nothing follows the dash — on the next content line indented past the dash.
+ * An empty item (null) points at its dash.
+ */
+function itemContent(text: string, dash: number, end: number, dashColumn: number): number {
+  let i = dash + 1;
   while (i < end && text[i] === ' ') i++;
-  return i < end ? i : undefined;
+  if (i < end && text[i] !== '#') return i;
+  for (let lineStart = end + 1; lineStart < text.length; ) {
+    const lineEnd = text.indexOf('\n', lineStart);
+    const stop = lineEnd === -1 ? text.length : lineEnd;
+    let j = lineStart;
+    while (j < stop && text[j] === ' ') j++;
+    if (j < stop && text[j] !== '#' && text[j] !== '\r') return j - lineStart > dashColumn ? j : dash;
+    if (lineEnd === -1) break;
+    lineStart = lineEnd + 1;
+  }
+  return dash;
 }
 
 function keyMatches(text: string, at: number, end: number, key: string): boolean {

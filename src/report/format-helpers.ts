@@ -84,9 +84,19 @@ export function severityCounts(s: { errors: number; warnings: number; infos: num
 /** One line saying what was checked: `5 objects in 2 files (3 workloads, 1 queue worker, 2 autoscalers)`. */
 export function scopeText(report: Report): string {
   const s = report.summary;
-  // scan counts the contexts it read as its sources
+  // scan counts the contexts it read as its sources; a demo or snapshot says so
   const contexts = Array.isArray(report.metadata.contexts) ? report.metadata.contexts.length : 0;
-  const where = contexts ? ` in ${plural(contexts, 'context')}` : s.files ? ` in ${plural(s.files, 'file')}` : '';
+  const source = report.scan?.source?.kind;
+  const where =
+    source === 'demo'
+      ? ' in the demo platform'
+      : contexts
+        ? ` in ${plural(contexts, 'context')}${source === 'snapshot' ? ' (snapshot)' : ''}`
+        : source === 'snapshot'
+          ? ' in a snapshot'
+          : s.files
+            ? ` in ${plural(s.files, 'file')}`
+            : '';
   return (
     plural(s.objects, 'object') +
     where +

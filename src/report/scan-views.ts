@@ -60,7 +60,7 @@ function workloadView(
   defaultTargetWait: number,
 ): ScanWorkloadView {
   const s = signals?.byWorkload.get(w.id);
-  const worst = findings.reduce<Finding | undefined>((acc, f) => (!acc || severityRank(f.severity) < severityRank(acc.severity) ? f : acc), undefined);
+  const worst = headline(findings);
   const view: ScanWorkloadView = {
     id: w.id,
     context: w.context,
@@ -94,6 +94,27 @@ function workloadView(
   };
   if (w.worker.isQueueWorker) view.wait = { p95Seconds: live?.waitP95?.seconds, targetSeconds: targetWaitFor(w, defaultTargetWait) };
   return view;
+}
+
+// Among equally severe findings, the verdict names the diagnosis that explains the others: the
+// backlog growing under a blind or capped autoscaler first, then the static causes, then the
+// symptoms (wait over target), then the rest by rule id.
+const VERDICT_PRIORITY = ['QD201', 'QD202', 'QD203', 'QD102', 'QD101', 'QD104', 'QD206', 'QD113', 'QD204', 'QD205'];
+
+function headline(findings: Finding[]): Finding | undefined {
+  const rank = (id: string) => {
+    const i = VERDICT_PRIORITY.indexOf(id);
+    return i === -1 ? VERDICT_PRIORITY.length : i;
+  };
+  let best: Finding | undefined;
+  for (const f of findings) {
+    if (!best) best = f;
+    else {
+      const bySeverity = severityRank(f.severity) - severityRank(best.severity);
+      if (bySeverity < 0 || (bySeverity === 0 && (rank(f.ruleId) - rank(best.ruleId) || f.ruleId.localeCompare(best.ruleId)) < 0)) best = f;
+    }
+  }
+  return best;
 }
 
 function verdictOf(w: Workload, worst: Finding | undefined, hasSignals: boolean): string {

@@ -7,6 +7,7 @@ import type { Report } from './report-model.js';
 import type { FormatContext } from './format.js';
 import { makeChalk, sanitize, unicodeSafe } from './terminal.js';
 import { formatLocation, locationGroup } from './locations.js';
+import { plural, scopeText } from './format-helpers.js';
 import { asciiFold } from './ascii-fold.js';
 
 // scan-text.js (and the `yaml` package it uses) load only for scan reports: check stays fast.
@@ -66,13 +67,7 @@ export function findingLines(findings: Finding[], c: ChalkInstance): string[] {
 function summaryLine(report: Report, c: ChalkInstance, unicode: boolean): string {
   const s = report.summary;
   const total = s.errors + s.warnings + s.infos;
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  const scope =
-    `${plural(s.objects, 'object')}` +
-    (s.files ? ` in ${plural(s.files, 'file')}` : '') +
-    ` (${plural(s.workloads, 'workload')}, ${plural(s.queueWorkers, 'queue worker')}, ${plural(s.autoscalers, 'autoscaler')}` +
-    (s.ignoredObjects ? `, ${s.ignoredObjects} ignored` : '') +
-    ')';
+  const scope = scopeText(report);
   const extras = [s.baselined ? `${s.baselined} in baseline` : '', s.suppressed ? `${s.suppressed} suppressed by annotation` : ''].filter(Boolean).join(', ');
   const inputErrors = report.problems.filter((p) => p.level === 'error').length;
   const mark = total === 0 && inputErrors === 0 ? c.green(unicode ? '✔' : 'OK') : c.red(unicode ? '✖' : 'X');
