@@ -8,5 +8,7 @@ export default defineConfig({
     // integration and e2e tests spawn real processes (prometheus, the CLI, chromium); keep the pool small on 2 cores
     pool: 'forks',
     maxWorkers: 2,
+    // prints the robustness figures and fails the run if the Kubernetes stand-in saw a non-GET request
+    globalSetup: ['./test/helpers/robustness-setup.ts'],
   },
 });

@@ -11,6 +11,7 @@ import { buildReport, decideExit, resolveCommon } from './common.js';
 import { formatReport } from '../report/format.js';
 import { readBaseline, writeBaseline } from '../diagnose/baseline.js';
 import { parseSize } from '../units/size.js';
+import { sanitize } from '../report/terminal.js';
 
 export interface CheckOptions {
   output: string;
@@ -61,6 +62,7 @@ export async function runCheck(paths: string[] | string | undefined, opts: Check
   const baseline = opts.baseline ? await readBaseline(opts.baseline) : undefined;
   const rules = RULES.filter((r) => !r.meta.needsSignals);
   const engine = runRules(rules, { inventory, options: { targetWaitSeconds: common.targetWaitSeconds } }, { severities: config.rules, baseline });
+  if (opts.debug) for (const c of engine.crashes) io.stderr.write(`${(c.error as Error)?.stack ?? String(c.error)}\n`);
   const report = buildReport({
     command: 'check',
     inventory,
@@ -81,7 +83,7 @@ export async function runCheck(paths: string[] | string | undefined, opts: Check
   await writeResult(io, text, opts.outputFile);
   if (!opts.quiet && opts.output !== 'text') {
     // machine-readable output on stdout: input problems still reach a human on stderr
-    for (const p of report.problems) io.stderr.write(`queue-doctor: ${p.level}: ${p.message}\n`);
+    for (const p of report.problems) io.stderr.write(`queue-doctor: ${p.level}: ${sanitize(p.message)}\n`);
   }
   return decideExit(report, common.maxWarnings);
 }

@@ -6,7 +6,11 @@ export interface Writable {
 export interface CliIo {
   stdout: Writable;
   stderr: Writable;
-  readStdin(): Promise<Buffer>;
+  /**
+   * Read all of stdin. With `maxBytes`, stop after more than that many bytes (the result is
+   * then longer than maxBytes, and the rest is not read): a 10 GB pipe must not fill memory.
+   */
+  readStdin(maxBytes?: number): Promise<Buffer>;
   stdinIsTTY: boolean;
   stderrIsTTY: boolean;
   stdoutIsTTY: boolean;
@@ -19,10 +23,21 @@ export function defaultIo(): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    readStdin: () =>
+    readStdin: (maxBytes?: number) =>
       new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];
-        process.stdin.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        const onData = (c: Buffer) => {
+          chunks.push(c);
+          size += c.length;
+          if (maxBytes !== undefined && size > maxBytes) {
+            process.stdin.off('data', onData);
+            process.stdin.pause();
+            process.stdin.unref?.();
+            resolve(Buffer.concat(chunks));
+          }
+        };
+        process.stdin.on('data', onData);
         process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
         process.stdin.on('error', reject);
       }),

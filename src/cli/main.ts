@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { EXIT, UserError } from './exit-codes.js';
 import { packageVersion } from '../package-files.js';
 import { defaultIo, type CliIo } from './io.js';
-import { preloadChalk } from '../report/terminal.js';
+import { preloadChalk, sanitize } from '../report/terminal.js';
 
 const CHECK_FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'markdown'];
 const SCAN_FORMATS = ['text', 'json', 'yaml', 'markdown', 'html', 'sarif', 'junit', 'github'];
@@ -176,7 +176,10 @@ function parseCount(value: string): number {
   return n;
 }
 
-export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+export async function main(argv: string[], rawIo: CliIo = defaultIo()): Promise<number> {
+  // stderr carries messages built from file and cluster data (names, annotations, paths): no
+  // escape sequence in them may reach the terminal (results on stdout are sanitised by format)
+  const io: CliIo = { ...rawIo, stderr: { write: (chunk: string) => rawIo.stderr.write(sanitize(String(chunk))) } };
   let exitCode: number = EXIT.OK;
   const program = buildProgram(io, (c) => (exitCode = c));
   const debug = argv.includes('--debug');

@@ -2,6 +2,7 @@
 // (stderr is a TTY, CI unset, human-readable output, not --quiet). Otherwise phases are silent,
 // except that --verbose prints each finished phase as one line.
 import type { CliIo } from './io.js';
+import { sanitize } from '../report/terminal.js';
 
 export interface Phase {
   /** Replace the phase's text while it runs ("Querying Prometheus (7/12)…"). */
@@ -47,7 +48,8 @@ export function createProgress(io: CliIo, opts: { quiet?: boolean; output?: stri
         };
       }
       const { default: ora } = await import('ora');
-      const spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
+      // spinner texts name workloads and URLs from the cluster and go straight to the terminal
+      const spinner = ora({ text: sanitize(text), stream: process.stderr, discardStdin: false }).start();
       active = spinner;
       const end = () => {
         if (active === spinner) active = undefined;
@@ -55,19 +57,19 @@ export function createProgress(io: CliIo, opts: { quiet?: boolean; output?: stri
       return {
         // render now: a phase busy on the main thread (a backtest) would otherwise show its update only after it ends
         update: (t) => {
-          spinner.text = t;
+          spinner.text = sanitize(t);
           spinner.render();
         },
         succeed: (t) => {
-          spinner.succeed(`${t ?? spinner.text} (${took()})`);
+          spinner.succeed(`${sanitize(t ?? spinner.text)} (${took()})`);
           end();
         },
         warn: (t) => {
-          spinner.warn(`${t} (${took()})`);
+          spinner.warn(`${sanitize(t)} (${took()})`);
           end();
         },
         fail: (t) => {
-          spinner.fail(`${t} (${took()})`);
+          spinner.fail(`${sanitize(t)} (${took()})`);
           end();
         },
       };

@@ -99,7 +99,11 @@ function isolateCrash(rule: Rule, context: RuleContext, firstError: unknown, cra
     } catch (e) {
       error = e;
     }
-    if (findings) return findings;
+    if (findings) {
+      // a rule that threw once and then not again (it should be pure): still a bug to report
+      if (hidden.size === 0) record(firstError, undefined, '; it did not fail when run again, so its findings are kept');
+      return findings;
+    }
     const culprit = last.subject;
     if (!culprit || hidden.has(culprit)) {
       // not tied to one object (or the same object again): the rule gives nothing this run

@@ -8,7 +8,7 @@ export function parseDuration(input: string | number): number | undefined {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input : undefined;
   const text = input.trim();
   if (text === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (/^\d+(\.\d+)?$/.test(text)) return finiteOrUndefined(Number(text));
   let total = 0;
   PART.lastIndex = 0;
   let pos = 0;
@@ -19,7 +19,12 @@ export function parseDuration(input: string | number): number | undefined {
     total += Number(m[1]) * UNIT_SECONDS[m[2]];
     pos = PART.lastIndex;
   }
-  return total;
+  return finiteOrUndefined(total);
+}
+
+/** "9999…9s" overflows to Infinity: not a duration (it would make every deadline infinite). */
+function finiteOrUndefined(n: number): number | undefined {
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /** Parse or throw a one-line error naming what was being parsed. */
@@ -31,6 +36,7 @@ export function requireDuration(input: string | number, what: string): number {
 
 /** Print seconds the way a human writes them: 45s, 5m, 1h30m, 2d3h, 750ms. */
 export function formatDuration(seconds: number): string {
+  if (Number.isNaN(seconds)) return 'n/a';
   if (!Number.isFinite(seconds)) return seconds > 0 ? '∞' : '-∞';
   if (seconds < 0) return '-' + formatDuration(-seconds);
   if (seconds === 0) return '0s';

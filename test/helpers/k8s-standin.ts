@@ -9,7 +9,7 @@
 //
 // Self-contained on purpose (node built-ins only): the benchmark transpiles this one file.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -573,6 +573,8 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
     const rec: RecordedRequest = { method: req.method ?? 'GET', path, query, status: 0, user: '' };
     requests.push(rec);
     ALL_REQUESTS.push(rec);
+    // the suite-wide read-only check (test/helpers/robustness-setup.ts) reads this log
+    if (process.env.QD_STANDIN_REQUEST_LOG) appendFileSync(process.env.QD_STANDIN_REQUEST_LOG, `${rec.method} ${path}\n`);
     const acceptGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
 
     // faults first: they model the network and overloaded servers
