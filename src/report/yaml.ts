@@ -94,8 +94,20 @@ function render(object: Record<string, any>, derivations: Derivation[], headerLi
     const node = doc.getIn(fieldPath(p.field) ?? [], true);
     if (YAML.isScalar(node)) node.comment = ' EDIT BEFORE APPLYING';
   }
-  return doc.toString({ lineWidth: 0 });
+  // U+0085, U+2028 and U+2029 are line breaks to YAML 1.1 readers (kubectl's): a value holding
+  // one must be double-quoted with the character escaped, or a name could inject a key
+  YAML.visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && YAML_1_1_BREAKS.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  // the yaml package writes them raw even inside double quotes; every one left is inside a
+  // double-quoted scalar (comments are cleaned by oneLine), where \uXXXX is a valid escape
+  return doc.toString({ lineWidth: 0 }).replace(YAML_1_1_BREAKS_G, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+const YAML_1_1_BREAKS = /[\u0085\u2028\u2029]/;
+const YAML_1_1_BREAKS_G = /[\u0085\u2028\u2029]/g;
 
 /** The map pair whose key is the last element of `path`. */
 function pairAt(doc: YAML.Document, path: Array<string | number>): YAML.Pair | undefined {
@@ -128,7 +140,7 @@ function commentBlock(lines: string[]): string {
 }
 
 function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
 
 function wrap(text: string, width: number): string[] {
