@@ -27,6 +27,54 @@ export interface QueueBinding {
   source: BindingSource;
   /** A native KEDA scaler that reads the same queue, when its metadata can be filled. */
   keda?: { type: string; metadata: Record<string, string>; note?: string };
+  /** The consumer (Kafka consumer group, NATS durable) when the system names one. */
+  consumer?: string;
+  /** All queues summed into the backlog when the workload consumes several (e.g. `celery -Q a,b`). */
+  queues?: string[];
+  /** The metric the backlog was read from (auto-binding). */
+  metric?: string;
+}
+
+/** A robust trend of the backlog (see src/metrics/stats.ts `trend`). */
+export interface TrendSummary {
+  /** Theil–Sen slope, jobs per second. */
+  slope: number;
+  /** Fitted change over the window. */
+  change: number;
+  /** Median level over the window. */
+  level: number;
+  /** Mann–Kendall two-sided p-value. */
+  pValue: number;
+  rising: boolean;
+  falling: boolean;
+  /** Points tested (after down-sampling). */
+  n: number;
+}
+
+/** One PromQL failure, in a form that serialises (the thrown class is PrometheusQueryError). */
+export interface QueryErrorInfo {
+  /** unreachable | timeout | bad_query | auth | not_found | server | budget | replay */
+  kind: string;
+  /** One line for users: what failed, where, what to do. Never contains credentials. */
+  message: string;
+  query: string;
+  /** The annotation (or catalogue signal) the query came from, e.g. `queue-doctor.io/backlog-query on rag/rag-worker`. */
+  origin?: string;
+  errorType?: string;
+  httpStatus?: number;
+}
+
+export interface QueryStats {
+  /** Workload-independent batched requests (constant per scan). */
+  batched: number;
+  /** Requests made per workload because an annotation or config holds the query. */
+  perWorkload: number;
+  retries: number;
+  /** Planned requests not sent (budget exhausted, Prometheus unreachable). */
+  skipped: number;
+  /** Range-query step in seconds and the resulting points per series. */
+  step: number;
+  points: number;
 }
 
 export interface JobDuration {
@@ -58,8 +106,10 @@ export interface WorkloadSignals {
   replicas?: Series;
   hpa?: { min?: Series; max?: Series; current?: Series; desired?: Series; targetCpuUtilization?: number };
   gpuUtilization?: Series;
-  /** Seconds from pod creation to ready, when measurable. */
+  /** Seconds from pod creation to ready, when measurable (median over the window's pods). */
   startupSeconds?: number;
+  /** Robust trend of the backlog over the window; `rising` is the significance-tested verdict. */
+  backlogTrend?: TrendSummary;
   /** What could not be measured, and why. */
   notes: string[];
 }
@@ -67,8 +117,12 @@ export interface WorkloadSignals {
 export interface SignalsResult {
   byWorkload: Map<string, WorkloadSignals>;
   bindings: QueueBinding[];
-  /** PromQL requests sent. */
+  /** PromQL requests sent (HTTP requests, retries included). */
   queryCount: number;
+  /** How queryCount splits, and the range step used. */
+  queryStats?: QueryStats;
+  /** Queries that failed, normalised (also summarised in warnings). */
+  errors?: QueryErrorInfo[];
   /** True when some series could not be read (exit 3). */
   incomplete: boolean;
   warnings: string[];
