@@ -2,12 +2,11 @@
 // format checked by a real consumer (SARIF and report JSON schemas, an XML parser, GitHub's
 // command syntax, GFM tables), with the exit codes that go with them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, runCli, type CliResult } from '../helpers/cli.js';
+import { runCli, type CliResult, ensureBuilt } from '../helpers/cli.js';
 import { reportValidator, sarifValidator, schemaErrors } from '../helpers/schemas.js';
 import { findAll, parseXml, type XmlElement } from '../helpers/xml-tree.js';
 
@@ -66,13 +65,7 @@ let chromiumXml: ((xml: string) => Promise<string | null>) | undefined;
 let closeBrowser: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  // the e2e tests run the built CLI: build it (errors in unrelated files still emit)
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
-  } catch {
-    /* type errors elsewhere: tsc still wrote dist/ */
-  }
-  expect(existsSync(join(ROOT, 'dist', 'src', 'report', 'sarif.js'))).toBe(true);
+  ensureBuilt('dist/src/report/sarif.js');
 
   dir = realpathSync(mkdtempSync(join(tmpdir(), 'qd-formats-')));
   mkdirSync(join(dir, 'k8s'));

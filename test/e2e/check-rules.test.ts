@@ -1,11 +1,10 @@
 // The manifest rules through the real CLI (bin/queue-doctor.js, built): the bundled example
 // platform gives exactly the documented findings and exit code, and every rule fixture gives
 // the locations its header declares (fixtures/rules/<ID>/*.yaml, see rules-fixtures.test.ts).
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT, runCli, ensureBuilt } from '../helpers/cli.js';
 
 interface JsonFinding {
   ruleId: string;
@@ -17,13 +16,7 @@ interface JsonFinding {
 }
 
 beforeAll(() => {
-  // the e2e tests run the built CLI: build it (errors in unrelated files still emit)
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
-  } catch {
-    /* type errors elsewhere: tsc still wrote dist/ */
-  }
-  expect(existsSync(join(ROOT, 'dist', 'rules', 'index.js'))).toBe(true);
+  ensureBuilt('dist/rules/index.js');
 });
 
 describe('check fixtures/examples (the README quickstart)', () => {

@@ -1,5 +1,6 @@
 // Run the built CLI (bin/queue-doctor.js) as a user would: a real subprocess.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,4 +36,14 @@ export function runCli(
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();
   });
+}
+
+/**
+ * The e2e tests run the built CLI; `npm test` builds it first (pretest). Never rebuild from a
+ * test: other test files run the CLI in parallel and would see a half-written dist/.
+ */
+export function ensureBuilt(...files: string[]): void {
+  for (const f of ['dist/src/cli/main.js', ...files]) {
+    if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run \`npm run build\` (npm test does it) before the e2e tests`);
+  }
 }
