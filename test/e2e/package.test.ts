@@ -53,7 +53,7 @@ describe('npm pack → install → run', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
     // 1. pack
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--pack-destination', work, '--json', '--loglevel=error'], { cwd: ROOT, env: userEnv(), encoding: 'utf8' }))[0];
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json', '--loglevel=error'], { cwd: ROOT, env: userEnv(), encoding: 'utf8' }))[0];
     const files: string[] = packed.files.map((f: { path: string }) => f.path);
     expect(files.filter((f) => !ALLOWED.some((re) => re.test(f)))).toEqual([]);
     for (const f of REQUIRED) expect(files, f).toContain(f);
