@@ -1,4 +1,6 @@
 // The CLI's only contact with the process: streams, cwd, env. Tests pass their own.
+import { isatty } from 'node:tty';
+
 export interface Writable {
   write(chunk: string): unknown;
 }
@@ -41,9 +43,10 @@ export function defaultIo(): CliIo {
         process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
         process.stdin.on('error', reject);
       }),
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    // isatty(fd), not process.stdin.isTTY: touching process.stdin opens the stream (~30 ms)
+    stdinIsTTY: isatty(0),
+    stderrIsTTY: isatty(2),
+    stdoutIsTTY: isatty(1),
     cwd: process.cwd(),
     env: process.env,
     argv0: /kubectl-queue_doctor/.test(process.argv[1] ?? '') ? 'kubectl queue-doctor' : 'queue-doctor',

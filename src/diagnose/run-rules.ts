@@ -1,6 +1,5 @@
 // The one rule engine for `check` and `scan`: runs the registry's rules, applies configured
 // severities, per-object ignore annotations and the baseline, and orders the findings.
-import { createHash } from 'node:crypto';
 import type { Autoscaler, Finding, InputProblem, Inventory, ManifestObject, Severity, Workload } from '../inventory/model.js';
 import type { Rule, RuleContext } from './rule.js';
 
@@ -193,7 +192,7 @@ function ignoreIndex(context: RuleContext): Map<string, { rules: Set<string>; re
 /** Stable across line moves: rule, object and field path, not line numbers. */
 export function fingerprint(f: Finding): string {
   const where = f.location.path ?? '';
-  return createHash('sha256').update(`${f.ruleId}\u0000${f.object.id}\u0000${f.object.kind}\u0000${where}`).digest('hex').slice(0, 16);
+  return hash64(`${f.ruleId}\u0000${f.object.id}\u0000${f.object.kind}\u0000${where}`);
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -215,4 +214,19 @@ function compareFindings(a: Finding, b: Finding): number {
   const cb = lb.type === 'file' ? lb.column : 0;
   if (ca !== cb) return ca - cb;
   return a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0;
+}
+
+/**
+ * 64-bit FNV-1a as two 32-bit lanes, in hex: a stable identity for baselines and SARIF
+ * partialFingerprints, not a security property — and no node:crypto on check's start-up path.
+ */
+export function hash64(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (a >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
