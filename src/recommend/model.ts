@@ -24,12 +24,14 @@ export interface RecommendInput {
 export interface BacktestOptions {
   /** Seeds for the two runs a candidate must pass (robustness). Default [1, 2]. */
   seeds?: [number, number];
-  /** p95 wait must stay under target × (1 − margin). Default 0.2. */
+  /** p95 wait must stay under target × (1 − margin). Default 0.15 (DEFAULT_MARGIN). */
   margin?: number;
   /** Concurrency of each pod's job slots (default: the workload's). */
   concurrency?: number;
   /** Score only jobs arriving at or after this time (trace clock); default: the whole window. */
   scoreFrom?: number;
+  /** Expected jobs above which the search runs on a sample of the history (default SEARCH_JOB_BUDGET). */
+  searchJobBudget?: number;
 }
 
 /** The simulator's summary of one policy over the window. */

@@ -27,6 +27,8 @@ export interface ArrivalProfile {
   max: number;
   /** Fraction of the window with (almost) no arrivals. */
   idleFraction: number;
+  /** Median over the samples with arrivals (the typical level of a mostly idle workload). */
+  activeP50: number;
   /** Series spacing, seconds. */
   step: number;
   source: string;
@@ -111,6 +113,7 @@ function arrivalProfile(s: WorkloadSignals | undefined): ArrivalProfile | undefi
     p95: quantile(vs, 0.95)!,
     max: Math.max(...vs),
     idleFraction: runs(pts, (p) => p.v <= eps).fraction,
+    activeP50: quantile(vs.filter((v) => v > eps), 0.5) ?? 0,
     step: stepOf(pts),
     source,
     samples: vs.length,
