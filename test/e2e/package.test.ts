@@ -30,8 +30,8 @@ spec:
 `;
 
 /** What `files` in package.json may ship; everything else must stay out of the tarball. */
-const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^bin\/queue-doctor\.js$/, /^dist\/src\//, /^dist\/rules\//, /^src\/schemas\/.+\.(json|md|mjs)$/, /^fixtures\/demo\//, /^fixtures\/examples\//];
-const REQUIRED = ['bin/queue-doctor.js', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/rules/index.js', 'src/schemas/report.schema.json', 'fixtures/demo/snapshot.json', 'README.md'];
+const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^bin\/queue-doctor\.js$/, /^dist\/cli\//, /^dist\/src\//, /^dist\/rules\//, /^src\/schemas\/.+\.(json|md|mjs)$/, /^fixtures\/demo\//, /^fixtures\/examples\//];
+const REQUIRED = ['bin/queue-doctor.js', 'dist/cli/main.js', 'dist/cli/search-worker.js', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/rules/index.js', 'src/schemas/report.schema.json', 'fixtures/demo/snapshot.json', 'README.md'];
 
 const work = mkdtempSync(join(tmpdir(), 'qd-pack-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

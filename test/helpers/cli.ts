@@ -43,7 +43,7 @@ export function runCli(
  * test: other test files run the CLI in parallel and would see a half-written dist/.
  */
 export function ensureBuilt(...files: string[]): void {
-  for (const f of ['dist/src/cli/main.js', ...files]) {
+  for (const f of ['dist/cli/main.js', 'dist/src/cli/main.js', ...files]) {
     if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run \`npm run build\` (npm test does it) before the e2e tests`);
   }
 }
