@@ -171,7 +171,8 @@ export async function runScan(_args: unknown, opts: ScanOptions, io: CliIo): Pro
         contexts: read.contexts,
         objects: read.objects,
         prometheus: recording,
-        meta: { at, windowSeconds, source: read.source },
+        // the Prometheus that was used (its in-cluster address goes into recommended triggers)
+        meta: { at, windowSeconds, source: read.source, ...(signals?.prometheus ? { prometheus: signals.prometheus } : {}) },
       });
       progress.log(`queue-doctor: snapshot saved to ${path}`);
     }
@@ -303,12 +304,18 @@ async function readSignals(
     windowSeconds: input.windowSeconds,
     maxQueries: opts.maxQueries ?? config.prometheus?.maxQueries,
     queryTimeoutSeconds: Math.min(30, remaining),
+    deadline: input.deadline,
     targetWaitSeconds: input.targetWaitSeconds,
     serviceAccess: read.serviceAccess,
     recorder,
     replay: read.replay,
     onProgress: (done, total) => phase.update(`${replaying ? 'Replaying recorded answers' : 'Querying Prometheus'} (${done}/${total})…`),
   });
+  const recorded = read.snapshotMeta?.prometheus as SignalsResult['prometheus'] | undefined;
+  if (replaying && recorded?.url) {
+    // a replay answers from the recording; the server it was recorded from is the one KEDA should query
+    signals.prometheus = { ...recorded, discoveredFrom: `recorded in the snapshot${recorded.discoveredFrom ? ` (${recorded.discoveredFrom})` : ''}` };
+  }
   for (const w of signals.warnings) progress.log(`queue-doctor: warning: ${w}`);
   const bound = signals.bindings.length;
   const where = signals.prometheus ? ` from ${signals.prometheus.url}${signals.prometheus.discoveredFrom ? ` (${signals.prometheus.discoveredFrom})` : ''}` : '';

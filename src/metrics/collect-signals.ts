@@ -9,7 +9,7 @@ import { autoBind, candidatesFrom, explicitBinding, LOW_CONFIDENCE, queryOrigin,
 import { decodeMatrix, decodeVector, makeGrid, type Grid } from './decode.js';
 import { deriveSignals, type FetchedSignals } from './derive.js';
 import { discoverPrometheus, inClusterAddressOf, inClusterAddressOfUrl } from './discover-prometheus.js';
-import { PrometheusQueryError, shorten } from './errors.js';
+import { PrometheusQueryError, shorten, summariseErrors } from './errors.js';
 import {
   cpuQuery,
   discoveryQuery,
@@ -64,6 +64,11 @@ export interface CollectSignalsOptions {
   backoffMs?: number;
   /** A ready transport (tests, embedding). */
   transport?: QueryTransport;
+  /**
+   * The scan's overall deadline, absolute ms on the Date.now() clock (`scan --timeout`): no
+   * request is sent, retried or awaited past it; what is left is reported as not read.
+   */
+  deadline?: number;
 }
 
 /**
@@ -97,6 +102,7 @@ export async function collectSignals(inventory: Inventory, options: CollectSigna
     timeoutSeconds: options.queryTimeoutSeconds ?? 30,
     retries: options.retries ?? 2,
     backoffMs: options.backoffMs ?? 500,
+    ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
 
@@ -165,11 +171,17 @@ export async function collectSignals(inventory: Inventory, options: CollectSigna
       if (!rows) bySignal.set(signal, (rows = new Map()));
       return rows;
     };
+    // a request too long for a GET URL (through the API server's proxy) falls back to the same
+    // query without its scope filters: more rows, of which the client keeps the ones it wants
+    const range = (query: string) => ({ kind: 'range' as const, query, start: grid.start, end: grid.end, step: grid.step });
+    const instant = (query: string) => ({ kind: 'instant' as const, query, time: grid.end });
+    const unless = <T extends { query: string }>(r: T, planned: string): { fallback?: T } => (r.query !== planned ? { fallback: r } : {});
     const catalogueQuery = (system: QueueSystem, members: Candidate[], signal: QueueSignal) => {
       const q = queueSignalQuery(system, signal, sysFilter(system, members, signal), grid.step);
       if (!q) return;
       plan.push({
-        request: { kind: 'range', query: q, start: grid.start, end: grid.end, step: grid.step },
+        request: range(q),
+        ...unless(range(queueSignalQuery(system, signal, {}, grid.step)!), q),
         origin: `${system.title} ${signal}`,
         perWorkload: false,
         use: (o) => {
@@ -187,9 +199,10 @@ export async function collectSignals(inventory: Inventory, options: CollectSigna
       });
     };
     const kube = new Map<string, Map<string, Series>>();
-    const kubeRange = (name: string, query: string, keyOf: (l: Record<string, string>) => string) =>
+    const kubeRange = (name: string, query: (namespaces: string[]) => string, keyOf: (l: Record<string, string>) => string) =>
       plan.push({
-        request: { kind: 'range', query, start: grid.start, end: grid.end, step: grid.step },
+        request: range(query(namespaces)),
+        ...unless(range(query([])), query(namespaces)),
         origin: name,
         perWorkload: false,
         use: (o) => {
@@ -237,11 +250,11 @@ export async function collectSignals(inventory: Inventory, options: CollectSigna
       const b = explicit.get(w.id);
       if (b) explicitRange(w, 'backlog-query', b.backlogQuery, (f, s) => (f.backlog = s));
     }
-    kubeRange('CPU utilisation', cpuQuery(namespaces, grid), wkey);
-    kubeRange('replicas', replicasQuery(namespaces), (l) =>
+    kubeRange('CPU utilisation', (ns) => cpuQuery(ns, grid), wkey);
+    kubeRange('replicas', replicasQuery, (l) =>
       l.deployment !== undefined ? workloadKey(l.namespace ?? '', 'Deployment', l.deployment) : workloadKey(l.namespace ?? '', 'StatefulSet', l.statefulset ?? ''),
     );
-    kubeRange('HPA state', hpaQuery(namespaces), (l) => {
+    kubeRange('HPA state', hpaQuery, (l) => {
       let qd: string = HPA_METRICS[l.__name__ ?? ''] ?? 'other';
       if (qd === 'target') qd = l.metric_name === 'cpu' && l.metric_target_type === 'utilization' ? 'target_cpu' : 'target_other';
       // info rows map a scale target to its HPA, for HPAs the inventory does not hold
@@ -253,7 +266,8 @@ export async function collectSignals(inventory: Inventory, options: CollectSigna
       const dq = durationQuery(system, sysFilter(system, members, 'duration'), options.windowSeconds);
       if (dq) {
         plan.push({
-          request: { kind: 'instant', query: dq, time: grid.end },
+          request: instant(dq),
+          ...unless(instant(durationQuery(system, {}, options.windowSeconds)!), dq),
           origin: `${system.title} job duration`,
           perWorkload: false,
           use: (o) => {
@@ -291,10 +305,12 @@ export async function collectSignals(inventory: Inventory, options: CollectSigna
         });
       }
     }
-    if (workloads.some((w) => w.gpu.isGpu)) kubeRange('GPU utilisation', gpuUtilizationQuery(namespaces, grid), wkey);
+    if (workloads.some((w) => w.gpu.isGpu)) kubeRange('GPU utilisation', (ns) => gpuUtilizationQuery(ns, grid), wkey);
     const startup = new Map<string, { p50?: number; p90?: number; pods?: number }>();
+    const startupFor = (ns: string[]) => startupQuery(ns, grid.end, options.windowSeconds);
     plan.push({
-      request: { kind: 'instant', query: startupQuery(namespaces, grid.end, options.windowSeconds), time: grid.end },
+      request: instant(startupFor(namespaces)),
+      ...unless(instant(startupFor([])), startupFor(namespaces)),
       origin: 'pod start-up',
       perWorkload: false,
       use: (o) => {
@@ -471,9 +487,10 @@ function finish(result: SignalsResult, runner: QueryRunner, grid: Grid, options:
     result.incomplete = true;
     result.errors = errors.map((e) => e.toInfo());
     const budget = errors.filter((e) => e.kind === 'budget');
-    const others = errors.filter((e) => e.kind !== 'budget');
+    // the same failure on several queries is one line with a count
+    const others = summariseErrors(errors.filter((e) => e.kind !== 'budget'));
     const MAX = 8;
-    for (const e of others.slice(0, MAX)) result.warnings.push(e.message);
+    for (const line of others.slice(0, MAX)) result.warnings.push(line);
     if (others.length > MAX) result.warnings.push(`…and ${others.length - MAX} more Prometheus errors`);
     if (budget.length > 0) result.warnings.push(`query budget of ${options.maxQueries} request(s) exhausted: ${budget.length} planned request(s) not sent — raise --max-queries`);
   }

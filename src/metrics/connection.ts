@@ -4,6 +4,7 @@
 // passwords and tokens never appear in messages: only header names and credential-free URLs.
 import { readFileSync } from 'node:fs';
 import { UserError } from '../cli/exit-codes.js';
+import { REDACTED } from '../inventory/redact.js';
 
 /** Connection settings as the library takes them. */
 export interface PrometheusConnectionOptions {
@@ -64,6 +65,7 @@ export function resolvePrometheusConnection(
   const put = (name: string, value: string) => headers.set(name.toLowerCase(), [name, value]);
   for (const [name, value] of Object.entries(config.headers ?? {})) {
     checkHeaderName(name, '.queue-doctor.yaml prometheus.headers');
+    checkHeaderValue(name, String(value), '.queue-doctor.yaml prometheus.headers');
     put(name, String(value));
   }
   const envHeaders = env[PROMETHEUS_ENV.headers];
@@ -97,12 +99,20 @@ export function parseHeader(line: string, where: string): [string, string] {
   const name = line.slice(0, colon).trim();
   checkHeaderName(name, where);
   const value = line.slice(colon + 1).trim();
-  if (/[\r\n\0]/.test(value)) throw new UserError(`${where}: header ${name} has a control character in its value`);
+  checkHeaderValue(name, value, where);
   return [name, value];
 }
 
+/** Control characters other than tab (CR/LF: header injection) are not allowed in a value. */
+function checkHeaderValue(name: string, value: string, where: string): void {
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) throw new UserError(`${where}: header ${name} has a control character in its value`);
+}
+
 function checkHeaderName(name: string, where: string): void {
-  if (!HEADER_NAME.test(name)) throw new UserError(`${where}: "${name.slice(0, 40)}" is not a valid HTTP header name`);
+  if (HEADER_NAME.test(name)) return;
+  // never echo the name: a token pasted in the wrong place must not reach the terminal
+  const why = name === '' ? 'it is empty' : /\s/.test(name) ? 'it contains whitespace' : 'it contains a character not allowed in header names';
+  throw new UserError(`${where}: the header name before ':' is not a valid HTTP header name (${why}); expected "Name: value"`);
 }
 
 /** Where the API is, split the way prometheus-query wants it. */
@@ -149,16 +159,58 @@ export function parsePrometheusUrl(raw: string): PrometheusEndpoint {
   };
 }
 
-/** A URL with any userinfo removed, for messages. */
+/**
+ * A URL fit for messages: userinfo removed, every query-parameter value and any fragment
+ * replaced by <redacted> (a `?token=…` or `#access_token=…` is as secret as a password).
+ * Parameter names stay, so users can still see what they passed.
+ */
 export function redactUrl(raw: string): string {
+  let u: URL | undefined;
   try {
-    const u = new URL(raw);
+    u = new URL(raw);
+  } catch {
+    u = undefined;
+  }
+  if (u) {
+    const search = u.search;
+    const hash = u.hash;
     u.username = '';
     u.password = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return raw.replace(/\/\/[^/@]*@/, '//');
+    u.search = '';
+    u.hash = '';
+    return u.toString().replace(/\/$/, '') + redactQuery(search) + (hash ? `#${REDACTED}` : '');
   }
+  // not a URL: drop anything that may be userinfo (up to the last '@' after the scheme) and
+  // everything from the first '?' or '#' on
+  let out = raw;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(out);
+  const start = scheme ? scheme[0].length : 0;
+  const at = out.lastIndexOf('@');
+  if (at >= start) out = out.slice(0, start) + out.slice(at + 1);
+  const cut = out.search(/[?#]/);
+  return cut >= 0 ? `${out.slice(0, cut)}${out[cut]}${REDACTED}` : out;
+}
+
+function redactQuery(search: string): string {
+  if (search === '' || search === '?') return '';
+  const parts = search
+    .slice(1)
+    .split('&')
+    .map((p) => {
+      const eq = p.indexOf('=');
+      // a bare `?secret` is a value too
+      return eq > 0 ? `${p.slice(0, eq)}=${REDACTED}` : REDACTED;
+    });
+  return `?${parts.join('&')}`;
+}
+
+/**
+ * True for a URL path that goes through the Kubernetes API server's proxy
+ * (`/api/v1/namespaces/<ns>/services/<svc>/proxy`, as auto-discovery or `kubectl proxy` build):
+ * such requests must be GET, because POST there is the RBAC verb `create`.
+ */
+export function isApiServerProxyPath(pathname: string): boolean {
+  return /\/api\/v1\/namespaces\/[^/]+\/(services|pods)\/[^/]+\/proxy(\/|$)/.test(pathname);
 }
 
 /** Everything a transport needs, with files read. */
@@ -169,6 +221,11 @@ export interface ResolvedConnection {
   cert?: string | Buffer;
   key?: string | Buffer;
   insecureSkipTlsVerify: boolean;
+  /**
+   * The API is reached through the Kubernetes API server's service proxy: queries go as GET
+   * (read-only RBAC grants `get` on services/proxy; POST would need `create`).
+   */
+  viaApiServerProxy?: boolean;
 }
 
 /**
@@ -196,7 +253,13 @@ export function loadConnection(options: PrometheusConnectionOptions & { url: str
       throw new UserError(`--prometheus-ca-file ${options.caFile}: ${fsReason(e)}`);
     }
   }
-  return { endpoint, headers, ...(ca ? { ca } : {}), insecureSkipTlsVerify: options.insecureSkipTlsVerify === true };
+  return {
+    endpoint,
+    headers,
+    ...(ca ? { ca } : {}),
+    insecureSkipTlsVerify: options.insecureSkipTlsVerify === true,
+    ...(isApiServerProxyPath(endpoint.apiPath) ? { viaApiServerProxy: true } : {}),
+  };
 }
 
 function fsReason(e: unknown): string {

@@ -237,6 +237,7 @@ export async function discoverPrometheus(access: KubeServiceAccess[], extraHeade
     ...(opts.cert !== undefined ? { cert: opts.cert } : {}),
     ...(opts.key !== undefined ? { key: opts.key } : {}),
     insecureSkipTlsVerify: opts.insecureSkipTlsVerify === true,
+    viaApiServerProxy: true,
   };
   const tenant = c.flavor === 'mimir-query-frontend' && !Object.keys(headers).some((h) => h.toLowerCase() === 'x-scope-orgid') ? ' (Mimir usually needs --prometheus-header "X-Scope-OrgID: <tenant>")' : '';
   return { connection, picked: c, candidates, message: `Prometheus auto-discovery picked ${pick.reason}, reached through the API server's service proxy${tenant}` };

@@ -5,7 +5,21 @@
 // and message.
 import type { QueryErrorInfo } from './signals-model.js';
 
-export type QueryErrorKind = 'unreachable' | 'timeout' | 'bad_query' | 'auth' | 'not_found' | 'server' | 'budget' | 'replay' | 'protocol';
+export type QueryErrorKind =
+  | 'unreachable'
+  | 'network'
+  | 'timeout'
+  | 'bad_query'
+  | 'auth'
+  | 'not_found'
+  | 'server'
+  | 'too_long'
+  | 'budget'
+  | 'replay'
+  | 'protocol';
+
+/** errorType of a timeout caused by the scan's overall deadline (--timeout), not by one slow query. */
+export const DEADLINE = 'deadline';
 
 export interface QueryContext {
   /** The API base URL as shown to users (credential-free). */
@@ -38,15 +52,20 @@ export class PrometheusQueryError extends Error {
     this.detail = init.detail;
   }
 
-  /** Worth another try: overload, gateway trouble or a timeout. */
+  /** Worth another try: overload, gateway trouble, a dropped connection or a timeout (not the scan's deadline). */
   get retryable(): boolean {
-    if (this.kind === 'timeout') return true;
+    if (this.kind === 'timeout') return this.errorType !== DEADLINE;
+    if (this.kind === 'network') return true;
     return this.kind === 'server' && [429, 502, 503, 504].includes(this.httpStatus ?? 0);
   }
 
-  /** Further queries would fail the same way: stop sending them. */
+  /**
+   * Further queries would fail the same way: stop sending them. Connection refused, DNS and
+   * TLS failures, 401/403, a wrong path, a server that does not answer at all, and the
+   * deadline. (A dropped connection is retried; the runner stops only when retries do not help.)
+   */
   get fatal(): boolean {
-    return this.kind === 'unreachable' || this.kind === 'auth' || this.kind === 'not_found' || (this.kind === 'timeout' && this.errorType === 'timeout_error');
+    return this.kind === 'unreachable' || this.kind === 'auth' || this.kind === 'not_found' || (this.kind === 'timeout' && (this.errorType === 'timeout_error' || this.errorType === DEADLINE));
   }
 
   toInfo(): QueryErrorInfo {
@@ -90,7 +109,10 @@ export function normalisePrometheusError(raw: unknown, context: QueryContext, hi
     const code: string | undefined = typeof e.code === 'string' ? e.code : undefined;
     if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return new PrometheusQueryError({ kind: 'timeout', context, errorType: 'timeout_error', detail: text(e.error) });
     const detail = code ? `${code}${e.error && !String(e.error).includes(code) ? ': ' + text(e.error) : ''}` : text(e.error) || 'network error';
-    return new PrometheusQueryError({ kind: 'unreachable', context, errorType, detail: tlsHint(code, detail) });
+    // refused, no such host, or a certificate we cannot trust: every further query would fail
+    // the same way. Anything else (a reset, a cut body, an unreachable route) may be transient.
+    const terminal = errorType === 'ssl_error' || isTerminalNetworkCode(code);
+    return new PrometheusQueryError({ kind: terminal ? 'unreachable' : 'network', context, errorType, detail: tlsHint(code, detail) });
   }
   if (errorType === 'client_error') {
     // a non-JSON body: an auth proxy's 401, a wrong path's "404 page not found"
@@ -102,16 +124,29 @@ export function normalisePrometheusError(raw: unknown, context: QueryContext, hi
   return new PrometheusQueryError({ kind: 'protocol', context, detail: text(raw) || 'unknown error' });
 }
 
+/** Connection refused, DNS failures and TLS failures: the server cannot be reached at all. */
+function isTerminalNetworkCode(code: string | undefined): boolean {
+  if (code === undefined) return false;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code.startsWith('EAI_')) return true;
+  return isTlsCode(code);
+}
+
+function isTlsCode(code: string): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|DEPTH_ZERO|EPROTO/.test(code);
+}
+
 function kindForStatus(status: number | undefined, promType: string | undefined): QueryErrorKind {
   if (status === 401 || status === 403) return 'auth';
   if (status === 404) return 'not_found';
+  // the request line was refused for its length (a proxy in between, or the API server)
+  if (status === 414 || status === 431) return 'too_long';
   if (promType === 'timeout') return 'timeout';
   if (status === 400 || status === 422 || promType === 'bad_data' || promType === 'execution') return 'bad_query';
   return 'server';
 }
 
 function tlsHint(code: string | undefined, detail: string): string {
-  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|DEPTH_ZERO/.test(code)) {
+  if (code && isTlsCode(code) && code !== 'EPROTO') {
     return `${detail} (use --prometheus-ca-file with the server's CA, or --insecure-skip-tls-verify)`;
   }
   return detail;
@@ -124,8 +159,13 @@ function formatMessage(kind: QueryErrorKind, c: QueryContext, errorType: string 
   switch (kind) {
     case 'unreachable':
       return `Prometheus ${c.url} is unreachable: ${detail} — check --prometheus-url and that the server is up`;
+    case 'network':
+      return `Prometheus ${c.url} dropped the connection on ${what}${tag}: ${detail} — check the server and any proxy in between`;
     case 'timeout':
+      if (errorType === DEADLINE) return `Prometheus ${c.url} timed out on ${what}${tag}: ${detail} — raise --timeout or shorten --window`;
       return `Prometheus ${c.url} timed out on ${what}${tag}: ${detail} — raise the query timeout or shorten --window`;
+    case 'too_long':
+      return `Prometheus ${c.url}: ${what} is too long for a GET request through the API server's service proxy${tag}: ${detail} — pass --prometheus-url to query Prometheus directly`;
     case 'auth':
       return `Prometheus ${c.url} refused the credentials${tag}: ${detail} — check --prometheus-header / --prometheus-bearer-token-file`;
     case 'not_found':
@@ -148,4 +188,33 @@ export function shorten(s: string, max: number): string {
 
 function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/**
+ * One warning line per distinct failure: the same failure on several queries (an outage
+ * answering 503 to every request) becomes one line that counts and names them.
+ */
+export function summariseErrors(errors: PrometheusQueryError[]): string[] {
+  const groups = new Map<string, PrometheusQueryError[]>();
+  for (const e of errors) {
+    const key = JSON.stringify([e.kind, e.url, e.errorType ?? null, e.httpStatus ?? null, e.detail]);
+    const g = groups.get(key);
+    if (g) g.push(e);
+    else groups.set(key, [e]);
+  }
+  const out: string[] = [];
+  for (const g of groups.values()) {
+    const distinct = [...new Set(g.map((e) => e.message))];
+    if (distinct.length === 1) {
+      out.push(distinct[0]);
+      continue;
+    }
+    const names = [...new Set(g.map((e) => e.origin ?? `query ${shorten(e.query, 40)}`))];
+    const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? `, +${names.length - 3} more` : '');
+    const first = g[0];
+    out.push(
+      formatMessage(first.kind, { url: first.url, query: first.query, origin: `${g.length} queries (${shown})` }, first.errorType, first.httpStatus, first.detail),
+    );
+  }
+  return out;
 }

@@ -1,8 +1,10 @@
 // Sends planned PromQL requests gently: bounded concurrency, a per-query timeout, retries with
-// exponential back-off on overload and timeouts, a hard budget of requests (--max-queries),
-// and a circuit breaker: once Prometheus is unreachable or refuses the credentials, the
-// remaining requests are not sent (one clear error instead of a hundred).
-import { PrometheusQueryError } from './errors.js';
+// exponential back-off on overload, dropped connections and timeouts, a hard budget of
+// requests (--max-queries), the scan's deadline (no request, retry or wait past it), and a
+// circuit breaker: once Prometheus is unreachable, refuses the credentials, or keeps dropping
+// connections after retries, the remaining requests are not sent (one clear error instead of
+// a hundred).
+import { DEADLINE, PrometheusQueryError } from './errors.js';
 import type { QueryRequest, QueryTransport, RawResult } from './transport.js';
 
 export interface PlannedQuery {
@@ -11,6 +13,11 @@ export interface PlannedQuery {
   origin?: string;
   /** True for per-workload (annotation/config) queries, false for batched ones. */
   perWorkload: boolean;
+  /**
+   * A shorter request whose answer holds every row of this one (the same query without its
+   * scope filters), sent instead when this one is too long for the transport (a GET URL).
+   */
+  fallback?: QueryRequest;
 }
 
 export interface RunnerOptions {
@@ -22,6 +29,10 @@ export interface RunnerOptions {
   retries: number;
   /** First back-off delay; doubles on each retry. */
   backoffMs: number;
+  /** The scan's deadline, absolute ms (Date.now() clock): nothing is sent, retried or awaited past it. */
+  deadline?: number;
+  /** Injected for tests (default Date.now). */
+  now?: () => number;
   onProgress?: (done: number, total: number) => void;
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>;
@@ -45,13 +56,22 @@ export class QueryRunner {
   private fatalError?: PrometheusQueryError;
   private done = 0;
   private total = 0;
+  /** Requests sent as their shorter fallback (too long for the transport as planned). */
+  fallbacks = 0;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
 
   constructor(
     private readonly transport: QueryTransport,
     private readonly options: RunnerOptions,
   ) {
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Milliseconds left before the deadline (Infinity without one). */
+  private remainingMs(): number {
+    return this.options.deadline === undefined ? Infinity : this.options.deadline - this.now();
   }
 
   /** The failure that stopped all further requests, if any. */
@@ -81,21 +101,39 @@ export class QueryRunner {
   }
 
   private async runOne(p: PlannedQuery): Promise<QueryOutcome> {
+    let request = p.request;
+    const context = () => ({ url: this.transport.url, query: request.query, ...(p.origin !== undefined ? { origin: p.origin } : {}) });
+    const fail = (err: PrometheusQueryError, fatal = err.fatal) => {
+      if (fatal && !this.fatalError) this.fatalError = err;
+      this.errors.push(err);
+      return err;
+    };
+    // too long to send as planned: its shorter equivalent (when there is one that fits)
+    const useFallback = () => {
+      if (!p.fallback || p.fallback === request || this.transport.tooLong?.(p.fallback)) return false;
+      request = p.fallback;
+      this.fallbacks++;
+      return true;
+    };
     try {
       for (let attempt = 0; ; attempt++) {
         if (this.fatalError) {
           this.skipped++;
           return this.fatalError;
         }
+        const refused = this.transport.tooLong?.(request, p.origin);
+        if (refused && !useFallback()) {
+          this.skipped++;
+          return fail(refused, false);
+        }
         if (this.options.maxQueries !== undefined && this.sent >= this.options.maxQueries) {
           this.skipped++;
-          const err = new PrometheusQueryError({
-            kind: 'budget',
-            context: { url: this.transport.url, query: p.request.query, ...(p.origin !== undefined ? { origin: p.origin } : {}) },
-            detail: `${this.options.maxQueries} requests already sent`,
-          });
-          this.errors.push(err);
-          return err;
+          return fail(new PrometheusQueryError({ kind: 'budget', context: context(), detail: `${this.options.maxQueries} requests already sent` }), false);
+        }
+        const remaining = this.remainingMs();
+        if (remaining <= 0) {
+          this.skipped++;
+          return fail(new PrometheusQueryError({ kind: 'timeout', context: context(), errorType: DEADLINE, detail: 'the scan deadline (--timeout) passed before it was sent' }));
         }
         this.sent++;
         if (attempt === 0) {
@@ -103,17 +141,23 @@ export class QueryRunner {
           else this.batched++;
         } else this.retries++;
         try {
-          return await this.transport.query(p.request, this.options.timeoutSeconds, p.origin);
+          const timeout = Math.min(this.options.timeoutSeconds, remaining / 1000);
+          return await this.transport.query(request, timeout, p.origin, this.options.deadline);
         } catch (e) {
-          const err = e instanceof PrometheusQueryError ? e : new PrometheusQueryError({ kind: 'protocol', context: { url: this.transport.url, query: p.request.query }, detail: String(e) });
-          const canRetry = err.retryable && !this.transport.offline && attempt < this.options.retries;
+          const err = e instanceof PrometheusQueryError ? e : new PrometheusQueryError({ kind: 'protocol', context: context(), detail: String(e) });
+          // refused for its length on the way (414/431): the shorter equivalent, once
+          if (err.kind === 'too_long' && useFallback()) continue;
+          const delay = this.options.backoffMs * 2 ** attempt;
+          const canRetry = err.retryable && !this.transport.offline && attempt < this.options.retries && delay < this.remainingMs();
           if (canRetry) {
-            await this.sleep(this.options.backoffMs * 2 ** attempt);
+            await this.sleep(delay);
             continue;
           }
-          if (err.fatal && !this.fatalError) this.fatalError = err;
-          this.errors.push(err);
-          return err;
+          // a connection dropped again and again (or a timeout at the deadline): the next
+          // queries would fare no better
+          const exhausted = err.kind === 'network' && attempt >= this.options.retries;
+          const pastDeadline = err.kind === 'timeout' && this.remainingMs() <= 0;
+          return fail(err, err.fatal || exhausted || pastDeadline);
         }
       }
     } finally {

@@ -46,10 +46,11 @@ export function createRecorder(): Recorder {
       url = transport.url;
       return {
         url: transport.url,
-        async query(request, timeoutSeconds, origin) {
+        ...(transport.tooLong ? { tooLong: transport.tooLong.bind(transport) } : {}),
+        async query(request, timeoutSeconds, origin, deadline) {
           const key = requestKey(request);
           try {
-            const data = await transport.query(request, timeoutSeconds, origin);
+            const data = await transport.query(request, timeoutSeconds, origin, deadline);
             entries.set(key, { request, data });
             return data;
           } catch (e) {

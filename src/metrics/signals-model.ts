@@ -53,7 +53,7 @@ export interface TrendSummary {
 
 /** One PromQL failure, in a form that serialises (the thrown class is PrometheusQueryError). */
 export interface QueryErrorInfo {
-  /** unreachable | timeout | bad_query | auth | not_found | server | budget | replay */
+  /** unreachable | network | timeout | bad_query | auth | not_found | server | too_long | budget | replay | protocol */
   kind: string;
   /** One line for users: what failed, where, what to do. Never contains credentials. */
   message: string;

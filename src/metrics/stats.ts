@@ -53,7 +53,20 @@ function quantileSorted(sorted: ArrayLike<number>, q: number): number | undefine
   const h = (n - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  const a = sorted[lo];
+  const b = sorted[hi];
+  const f = h - lo;
+  if (f === 0 || a === b) return a;
+  let x: number;
+  if (Number.isFinite(b - a)) x = a + f * (b - a);
+  else {
+    // b − a overflows (values near ±Number.MAX_VALUE): step by halves, which cannot overflow
+    // and stay monotonic in f
+    const half = b / 2 - a / 2;
+    x = a + f * half + f * half;
+  }
+  // rounding must not leave the two neighbours (nor the data's range)
+  return Math.min(b, Math.max(a, x));
 }
 
 export function median(values: ArrayLike<number>): number | undefined {

@@ -1,10 +1,17 @@
 // How PromQL requests reach a Prometheus-compatible API: prometheus-query 3.5.1 over axios
-// (imported lazily: ~140 ms that `check` and `--help` must not pay), POST form bodies so long
-// PromQL never hits URL limits, keep-alive sockets shared by all requests, TLS from the CA
-// file or the API server's credentials, and a per-request timeout on both sides (Prometheus's
-// `timeout` parameter and the client's socket timeout).
+// (imported lazily: ~140 ms that `check` and `--help` must not pay), keep-alive sockets shared
+// by all requests, TLS from the CA file or the API server's credentials, and a per-request
+// timeout on both sides (Prometheus's `timeout` parameter and the client's socket timeout),
+// cut short by the scan's deadline.
+//
+// The method: POST form bodies to a Prometheus reached directly, so long PromQL never hits URL
+// limits; GET through the Kubernetes API server's service proxy, where POST is the RBAC verb
+// `create` and queue-doctor promises read-only access. A GET URL has limits: kube-apiserver
+// and Prometheus (Go's net/http) refuse a request line plus headers over 1 MiB, and a proxy in
+// between may refuse less (414/431). `fits` tells the runner which requests can go, so it can
+// send a shorter equivalent instead (see PlannedQuery.fallback).
 import type { ResolvedConnection } from './connection.js';
-import { normalisePrometheusError } from './errors.js';
+import { DEADLINE, normalisePrometheusError, PrometheusQueryError } from './errors.js';
 import { parseMatrixBody } from './decode.js';
 
 export interface QueryRequest {
@@ -39,9 +46,36 @@ export interface QueryTransport {
   readonly url: string;
   /** True for offline replays: no retries, no back-off sleeps. */
   readonly offline?: boolean;
-  /** Run one request; rejects with a PrometheusQueryError. */
-  query(request: QueryRequest, timeoutSeconds: number, origin?: string): Promise<RawResult>;
+  /**
+   * Run one request; rejects with a PrometheusQueryError. `timeoutSeconds` bounds the query
+   * (Prometheus's `timeout` and the client's wait); `deadline` (absolute ms, Date.now() clock)
+   * cuts the wait short for the whole scan.
+   */
+  query(request: QueryRequest, timeoutSeconds: number, origin?: string, deadline?: number): Promise<RawResult>;
+  /** Why the request cannot be sent as it is (too long for a GET URL), or undefined when it can. */
+  tooLong?(request: QueryRequest, origin?: string): PrometheusQueryError | undefined;
   close(): void;
+}
+
+/**
+ * Longest GET URL sent through the API server's proxy: Go servers (kube-apiserver's secure
+ * port, Prometheus) allow 1 MiB for the request line and headers together; the rest is left
+ * for headers (a bearer token, impersonation, tenant headers).
+ */
+export const MAX_GET_URL_BYTES = 1024 * 1024 - 32 * 1024;
+
+/** The GET URL of a request (what the client sends, give or take the timeout parameter's digits). */
+export function getUrlLength(base: string, request: QueryRequest, timeoutSeconds = 30): number {
+  const params = new URLSearchParams();
+  params.append('query', request.query);
+  if (request.kind === 'instant') params.append('time', String(request.time));
+  else {
+    params.append('start', String(request.start));
+    params.append('end', String(request.end));
+    params.append('step', String(request.step));
+  }
+  params.append('timeout', `${Math.max(1, Math.round(timeoutSeconds * 1000))}ms`);
+  return base.length + (request.kind === 'instant' ? '/query?'.length : '/query_range?'.length) + params.toString().length;
 }
 
 /** A stable key for a request: what snapshots are indexed by. */
@@ -70,23 +104,52 @@ export async function createHttpTransport(conn: ResolvedConnection, options: { c
     rejectUnauthorized: !conn.insecureSkipTlsVerify,
   });
   const url = conn.endpoint.displayUrl;
+  const useGet = conn.viaApiServerProxy === true;
+  const base = conn.endpoint.origin + conn.endpoint.apiPath;
+  // lowered when something on the way refuses a shorter URL (414/431)
+  let urlLimit = MAX_GET_URL_BYTES;
+  const tooLong = (request: QueryRequest, origin?: string) => {
+    if (!useGet) return undefined;
+    const length = getUrlLength(base, request);
+    if (length <= urlLimit) return undefined;
+    const context = { url, query: request.query, ...(origin !== undefined ? { origin } : {}) };
+    return new PrometheusQueryError({ kind: 'too_long', context, detail: `a ${length}-byte URL, over the ${urlLimit}-byte limit on this way` });
+  };
 
   return {
     url,
-    async query(request, timeoutSeconds, origin) {
+    ...(useGet ? { tooLong } : {}),
+    async query(request, timeoutSeconds, origin, deadline) {
+      const context = { url, query: request.query, ...(origin !== undefined ? { origin } : {}) };
+      const refused = tooLong(request, origin);
+      if (refused) throw refused;
       let raw: RawResult | undefined;
       let httpStatus: number | undefined;
+      // the client waits a little longer than Prometheus's own timeout, so a slow query comes
+      // back as Prometheus's 503 "timeout" rather than a bare socket timeout — but never past
+      // the deadline: there, the request is aborted
+      const clientMs = Math.ceil(timeoutSeconds * 1000) + 500;
+      const untilDeadline = deadline !== undefined ? deadline - Date.now() : Infinity;
+      const abort = new AbortController();
+      let cutByDeadline = false;
+      const timer =
+        untilDeadline < clientMs
+          ? setTimeout(() => {
+              cutByDeadline = true;
+              abort.abort();
+            }, Math.max(0, untilDeadline))
+          : undefined;
+      timer?.unref?.();
       const driver = new PrometheusDriver({
         endpoint: conn.endpoint.origin,
         baseURL: conn.endpoint.apiPath,
         headers: conn.headers,
         ...(conn.endpoint.auth ? { auth: conn.endpoint.auth } : {}),
-        // the client waits a little longer than Prometheus's own timeout, so a slow query
-        // comes back as Prometheus's 503 "timeout" rather than a bare socket timeout
-        timeout: Math.ceil(timeoutSeconds * 1000) + 500,
-        preferPost: true,
+        timeout: clientMs,
+        preferPost: !useGet,
         requestInterceptor: {
           onFulfilled: (config) => {
+            config.signal = abort.signal;
             config.httpAgent = httpAgent;
             config.httpsAgent = httpsAgent;
             config.maxRedirects = 0;
@@ -109,6 +172,13 @@ export async function createHttpTransport(conn: ResolvedConnection, options: { c
             return response;
           },
           onRejected: (error: any) => {
+            if (error?.response && error.request?.res?.complete === false) {
+              // the connection closed mid-answer ("stream has been aborted"): a dropped
+              // connection, worth a retry, not a malformed answer
+              error.response = undefined;
+              error.code = 'ECONNRESET';
+              error.message = 'the connection closed before the whole answer arrived';
+            }
             httpStatus = typeof error?.response?.status === 'number' ? error.response.status : undefined;
             // let prometheus-query read the error body as it would have
             if (error?.response) error.response.data = bodyOf(error.response.data);
@@ -121,10 +191,18 @@ export async function createHttpTransport(conn: ResolvedConnection, options: { c
         if (request.kind === 'instant') await driver.instantQuery(request.query, request.time! * 1000, serverTimeout);
         else await driver.rangeQuery(request.query, request.start! * 1000, request.end! * 1000, request.step!, serverTimeout);
       } catch (e) {
-        throw normalisePrometheusError(e, { url, query: request.query, ...(origin !== undefined ? { origin } : {}) }, { ...(httpStatus !== undefined ? { httpStatus } : {}) });
+        if (cutByDeadline) throw new PrometheusQueryError({ kind: 'timeout', context, errorType: DEADLINE, detail: 'no answer before the scan deadline (--timeout)' });
+        const err = normalisePrometheusError(e, context, { ...(httpStatus !== undefined ? { httpStatus } : {}) });
+        if (err.kind === 'too_long' && useGet) {
+          // remember: no longer URL will pass on this way either
+          urlLimit = Math.min(urlLimit, getUrlLength(base, request, timeoutSeconds) - 1);
+        }
+        throw err;
+      } finally {
+        if (timer) clearTimeout(timer);
       }
       if (!raw) {
-        throw normalisePrometheusError({ errorType: 'client_error', data: 'the response is not the Prometheus API JSON' }, { url, query: request.query, ...(origin !== undefined ? { origin } : {}) });
+        throw normalisePrometheusError({ errorType: 'client_error', data: 'the response is not the Prometheus API JSON' }, context);
       }
       return raw;
     },

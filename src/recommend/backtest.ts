@@ -122,11 +122,30 @@ function arrivalSeries(s: WorkloadSignals | undefined): { series: Series; note?:
   return undefined;
 }
 
-function jobDurationOf(p: Profile, s: WorkloadSignals | undefined): JobDuration | undefined {
-  if (s?.jobDuration && (s.jobDuration.mean || s.jobDuration.p50 || s.jobDuration.p95)) return s.jobDuration;
-  if (p.meanDuration) return { mean: p.meanDuration.value, source: 'annotation' };
-  if (p.perReplicaThroughput) return { mean: p.concurrency.value / p.perReplicaThroughput.value, source: 'littles-law' };
-  return undefined;
+function jobDurationOf(p: Profile, s: WorkloadSignals | undefined): { duration?: JobDuration; note?: string } {
+  let d: JobDuration | undefined;
+  if (s?.jobDuration && (s.jobDuration.mean || s.jobDuration.p50 || s.jobDuration.p95)) d = s.jobDuration;
+  else if (p.meanDuration) d = { mean: p.meanDuration.value, source: 'annotation' };
+  else if (p.perReplicaThroughput) return { duration: { mean: p.concurrency.value / p.perReplicaThroughput.value, source: 'littles-law' } };
+  if (!d) return {};
+  // The simulated pool must have the capacity the workload showed: when it was busy (jobs
+  // waiting), each replica completed `perReplicaThroughput` jobs/s. Overheads between jobs, or a
+  // concurrency other than assumed, make that differ from concurrency ÷ job duration; scale the
+  // duration distribution (keeping its shape) so the replay drains as fast as the real pods did.
+  const prt = p.perReplicaThroughput;
+  const mean = d.mean ?? d.p50;
+  if (prt?.measured && prt.value > 0 && mean && mean > 0) {
+    const effective = p.concurrency.value / prt.value;
+    const k = effective / mean;
+    if (k > 1.05 || k < 0.95) {
+      const scale = (x: number | undefined) => (x === undefined ? undefined : x * k);
+      return {
+        duration: { ...d, mean: effective, p50: scale(d.p50), p95: scale(d.p95), p99: scale(d.p99) },
+        note: `Job durations scaled ×${fmt(k)} so each simulated replica completes the measured ${fmt(prt.value)} jobs/s when busy (concurrency ${p.concurrency.value} ÷ ${fmt(effective)}s per job slot).`,
+      };
+    }
+  }
+  return { duration: d };
 }
 
 /** CPU model for the status quo's CPU HPA: calibrated from measured CPU when there is some. */
@@ -142,16 +161,24 @@ export function planBacktest(input: BacktestInput): BacktestPlan | { skip: strin
   const { workload: w, signals: s, profile, plan } = input;
   const arr = arrivalSeries(s);
   if (!arr) return { skip: 'Not backtested: no arrival or throughput series to replay.' };
-  const duration = jobDurationOf(profile, s);
+  const { duration, note: durationNote } = jobDurationOf(profile, s);
   if (!duration) return { skip: 'Not backtested: job duration unknown.' };
   if (plan.placeholder?.key === 'query') return { skip: 'Not backtested: no queue metric bound.' };
   const notes: string[] = [];
   if (arr.note) notes.push(arr.note);
+  if (durationNote) notes.push(durationNote);
   let history: Trace;
   try {
     history = traceFromSeries(arr.series, duration, `${w.namespace}/${w.name} recorded arrivals`);
   } catch (e) {
     return { skip: `Not backtested: ${(e as Error).message}.` };
+  }
+  // the backlog already waiting when the window starts is part of the history: without it a
+  // queue that was deep all along replays as an empty one
+  const queuedAtStart = Math.round((firstFinite(s?.backlog) ?? 0) + (firstFinite(s?.inflight) ?? 0));
+  if (queuedAtStart > 0 && history.t.length > 0 && history.mu[0] !== -Infinity) {
+    history.initialQueue = queuedAtStart;
+    notes.push(`The ${queuedAtStart} jobs waiting or running when the window starts are replayed as queued at its start.`);
   }
   const opts = input.options;
   const c = opts.concurrency ?? profile.concurrency.value;
@@ -471,4 +498,10 @@ export async function runBacktestAsync(input: BacktestInput): Promise<BacktestRu
   let r = gen.next();
   while (!r.done) r = gen.next(await searchCandidates(p.sample.trace, r.value, p.config, p.objective));
   return r.value;
+}
+
+function firstFinite(series: Series | undefined): number | undefined {
+  if (!series) return undefined;
+  for (const v of series.v) if (Number.isFinite(v)) return Math.max(0, v);
+  return undefined;
 }

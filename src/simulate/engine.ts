@@ -640,26 +640,28 @@ export function simulateJobs(jobs: Jobs, span: { start: number; end: number }, p
   let sum = 0;
   let over = 0;
   const target = config.targetWaitSeconds;
+  const preloaded = jobs.preloaded ?? 0;
   for (let j = first; j < last; j++) {
     const s = status[j];
-    const w = s === S_WAITING ? end - arrival[j] : startAt[j] - arrival[j];
-    waits[m++] = w;
-    sum += w;
-    if (w > target) over++;
     work += service[j];
     if (s === S_DONE) served++;
     else if (s === S_LOST) lost++;
     else unfinished++;
+    if (j < preloaded) continue; // a backlog from before the history: its wait is not the policy's
+    const w = s === S_WAITING ? end - arrival[j] : startAt[j] - arrival[j];
+    waits[m++] = w;
+    sum += w;
+    if (w > target) over++;
   }
-  waits.sort();
-  const q = (p: number) => (m === 0 ? 0 : waits[Math.max(0, Math.ceil(p * m) - 1)]);
-  const wait: WaitStats = { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: m ? waits[m - 1] : 0, mean: m ? sum / m : 0 };
+  const scored = waits.subarray(0, m).sort();
+  const q = (p: number) => (m === 0 ? 0 : scored[Math.max(0, Math.ceil(p * m) - 1)]);
+  const wait: WaitStats = { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: m ? scored[m - 1] : 0, mean: m ? sum / m : 0 };
   const windowLen = scoreTo - scoreFrom;
   return {
     policy: policy.name,
     window: { from: scoreFrom, to: scoreTo },
     wait,
-    jobsArrived: m,
+    jobsArrived: last - first,
     jobsServed: served,
     jobsLost: lost,
     jobsUnfinished: unfinished,

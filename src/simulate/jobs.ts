@@ -10,6 +10,12 @@ export interface Jobs {
   service: Float64Array;
   count: number;
   seed: number;
+  /**
+   * The first `preloaded` jobs are a backlog that was already waiting when the trace starts
+   * (Trace.initialQueue): they load the pool, but their waits began before the history and
+   * are not scored.
+   */
+  preloaded?: number;
 }
 
 /**
@@ -26,11 +32,19 @@ export function generateJobs(trace: Trace, seed: number): Jobs {
     for (let i = 0; i < nb; i++) drawn[i] = poisson(rng, trace.arrivals[i]);
     counts = drawn;
   }
-  let total = 0;
+  const initial = Math.max(0, Math.round(trace.initialQueue ?? 0));
+  let total = initial;
   for (let i = 0; i < nb; i++) total += counts[i];
   const arrival = new Float64Array(total);
   const service = new Float64Array(total);
   let k = 0;
+  // a recorded backlog: those jobs are all waiting at the start (first bucket's service times)
+  for (; k < initial; k++) {
+    arrival[k] = trace.start;
+    const mu = trace.mu[0];
+    const sigma = trace.sigma[0];
+    service[k] = mu === -Infinity ? 0 : sigma === 0 ? Math.exp(mu) : Math.exp(mu + sigma * rng.normal());
+  }
   for (let i = 0; i < nb; i++) {
     const c = counts[i];
     if (c === 0) continue;
@@ -52,7 +66,7 @@ export function generateJobs(trace: Trace, seed: number): Jobs {
       for (let j = from; j < k; j++) service[j] = d;
     } else for (let j = from; j < k; j++) service[j] = Math.exp(mu + sigma * rng.normal());
   }
-  return { arrival, service, count: total, seed };
+  return { arrival, service, count: total, seed, ...(initial > 0 ? { preloaded: initial } : {}) };
 }
 
 /** Jobs given directly (tests, other models): arrivals must be ascending. */

@@ -26,6 +26,11 @@ export interface Trace {
   end: number;
   /** Notes about the input (gaps filled, values clamped). */
   notes: string[];
+  /**
+   * Jobs already waiting when the trace starts (a recorded backlog): they arrive exactly at
+   * `start`, with service times from the first bucket's distribution. Default 0.
+   */
+  initialQueue?: number;
 }
 
 /** An input error with the line it was found on (1-based). */

@@ -5,14 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../src/cli/exit-codes.js';
-import { parsePrometheusUrl, redactUrl, resolvePrometheusConnection, loadConnection } from '../../src/metrics/connection.js';
-import { normalisePrometheusError, PrometheusQueryError } from '../../src/metrics/errors.js';
+import { isApiServerProxyPath, parsePrometheusUrl, redactUrl, resolvePrometheusConnection, loadConnection } from '../../src/metrics/connection.js';
+import { normalisePrometheusError, PrometheusQueryError, summariseErrors } from '../../src/metrics/errors.js';
 import { QueryRunner, isFailure, type PlannedQuery } from '../../src/metrics/query-runner.js';
 import { createRecorder, replayFrom } from '../../src/metrics/record-replay.js';
 import { compactToJson, decodeMatrix, decodeVector, makeGrid, parseMatrixBody, parseSampleValue } from '../../src/metrics/decode.js';
 import fc from 'fast-check';
 import { pickPrometheus, recognisePrometheusServices, inClusterAddressOf, inClusterAddressOfUrl, discoverPrometheus } from '../../src/metrics/discover-prometheus.js';
-import type { QueryTransport, RawResult } from '../../src/metrics/transport.js';
+import { getUrlLength, MAX_GET_URL_BYTES, type QueryRequest, type QueryTransport, type RawResult } from '../../src/metrics/transport.js';
 import { collectSignals } from '../../src/metrics/collect-signals.js';
 import { buildInventory } from '../../src/inventory/build-inventory.js';
 import { REPO_ROOT, servicesFromCluster } from '../helpers/prometheus.js';
@@ -56,6 +56,36 @@ describe('connection settings', () => {
     expect(err(() => resolvePrometheusConnection({ prometheusUrl: 'ftp://user:pw@x' }, {}))).toBe('--prometheus-url: ftp://x must start with http:// or https://');
     expect(err(() => resolvePrometheusConnection({ prometheusUrl: 'not a url' }, {}))).toMatch(/is not a URL/);
     expect(err(() => resolvePrometheusConnection({ prometheusUrl: 'http://x/?tenant=a' }, {}))).toMatch(/must not carry a query string/);
+    // a token pasted where the header name goes is not echoed either
+    expect(err(() => resolvePrometheusConnection({ prometheusHeader: ['s3cret x: y'] }, {}))).toBe(
+      '--prometheus-header: the header name before \':\' is not a valid HTTP header name (it contains whitespace); expected "Name: value"',
+    );
+    expect(err(() => resolvePrometheusConnection({}, {}, { headers: { 'X-Tenant': 'a\r\nX-Injected: s3cret' } }))).toBe('.queue-doctor.yaml prometheus.headers: header X-Tenant has a control character in its value');
+    expect(err(() => resolvePrometheusConnection({ prometheusHeader: ['X-Tenant: a\u0001b'] }, {}))).toMatch(/control character/);
+    expect(resolvePrometheusConnection({ prometheusHeader: ['X-Tenant: a\tb'] }, {}).headers).toEqual({ 'X-Tenant': 'a\tb' });
+  });
+
+  it('URLs in messages: no userinfo, no query-parameter values, no fragment', () => {
+    expect(redactUrl('http://u:p@127.0.0.1:9/?token=SECRET')).toBe('http://127.0.0.1:9?token=<redacted>');
+    expect(redactUrl('https://h/prom?a=1&SECRET&b=&c=x=y#access_token=SECRET')).toBe('https://h/prom?a=<redacted>&<redacted>&b=<redacted>&c=<redacted>#<redacted>');
+    expect(redactUrl('http://h:9090/prometheus')).toBe('http://h:9090/prometheus');
+    // not parseable as a URL: still no userinfo (even with '/' in the password), nothing after ? or #
+    expect(redactUrl('http://user:SECRET@[::1')).toBe('http://[::1');
+    expect(redactUrl('http://user:SE/CRET@[::1?token=SECRET')).toBe('http://[::1?<redacted>');
+    expect(redactUrl('not a url#SECRET')).toBe('not a url#<redacted>');
+    fc.assert(
+      fc.property(fc.string({ minLength: 6, maxLength: 20 }).filter((x) => /^[A-Za-z0-9]+$/.test(x)), fc.constantFrom('http://u:%s@h:1/?t=%s', 'http://u:%s@[::1?k=%s', 'https://h/?a=b&c=%s#%s', 'http://%s@h/x?y=%s'), (secret, shape) => {
+        expect(redactUrl(shape.replaceAll('%s', secret))).not.toContain(secret);
+      }),
+    );
+  });
+
+  it('recognises URLs that go through the API server proxy (auto-discovery, kubectl proxy): GET only', () => {
+    expect(isApiServerProxyPath('/api/v1/namespaces/monitoring/services/prometheus-operated:9090/proxy/api/v1')).toBe(true);
+    expect(isApiServerProxyPath('/api/v1/namespaces/monitoring/services/http:prometheus:web/proxy')).toBe(true);
+    expect(isApiServerProxyPath('/prometheus/api/v1')).toBe(false);
+    expect(loadConnection({ url: 'http://127.0.0.1:8001/api/v1/namespaces/monitoring/services/prometheus-operated:9090/proxy' }).viaApiServerProxy).toBe(true);
+    expect(loadConnection({ url: 'http://prometheus.monitoring:9090' }).viaApiServerProxy).toBeUndefined();
   });
 
   it('path prefixes: /prometheus, Mimir /prometheus/api/v1, VictoriaMetrics /select/0/prometheus', () => {
@@ -108,6 +138,34 @@ describe('error normalisation (prometheus-query throws plain objects)', () => {
     expect(normalisePrometheusError({ errorType: 'client_error', data: '404 page not found\n' }, ctx, { httpStatus: 404 })).toMatchObject({ kind: 'not_found', httpStatus: 404 });
     expect(normalisePrometheusError('Endpoint is required', ctx)).toMatchObject({ kind: 'protocol', detail: 'Endpoint is required' });
     expect(normalisePrometheusError(new Error('boom'), ctx).detail).toBe('boom');
+  });
+
+  it('a dropped connection is transient (retried); refused, DNS and TLS failures are terminal', () => {
+    for (const code of ['ECONNRESET', 'EPIPE', 'EHOSTUNREACH', undefined]) {
+      const e = normalisePrometheusError({ errorType: 'network_error', error: 'socket hang up', ...(code ? { code } : {}) }, ctx);
+      expect(e, String(code)).toMatchObject({ kind: 'network', retryable: true, fatal: false });
+      expect(e.message).toMatch(/^Prometheus http:\/\/prom:9090 dropped the connection on query sum\(x\)/);
+    }
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'EPROTO']) {
+      expect(normalisePrometheusError({ errorType: 'network_error', error: 'x', code }, ctx), code).toMatchObject({ kind: 'unreachable', retryable: false, fatal: true });
+    }
+    expect(normalisePrometheusError({ errorType: 'http_error', httpStatus: 401, error: 'Unauthorized', prometheus: {} }, ctx)).toMatchObject({ kind: 'auth', fatal: true });
+    // refused for its length on the way (a proxy in front of the API server, or the API server)
+    expect(normalisePrometheusError({ errorType: 'client_error', data: '' }, ctx, { httpStatus: 431 })).toMatchObject({ kind: 'too_long', retryable: false, fatal: false });
+    expect(normalisePrometheusError({ errorType: 'client_error', data: '' }, ctx, { httpStatus: 414 }).message).toMatch(/is too long for a GET request through the API server's service proxy .* — pass --prometheus-url/);
+  });
+
+  it('the same failure on many queries is one warning line with a count', () => {
+    const outage = ['queue discovery', 'CPU utilisation', 'replicas', 'HPA state', 'pod start-up'].map(
+      (origin) => new PrometheusQueryError({ kind: 'server', context: { ...ctx, origin }, errorType: 'unavailable', httpStatus: 503, detail: 'injected 503' }),
+    );
+    const bad = new PrometheusQueryError({ kind: 'bad_query', context: { ...ctx, origin: 'queue-doctor.io/backlog-query on a/b' }, errorType: 'bad_data', httpStatus: 400, detail: 'parse error' });
+    expect(summariseErrors([...outage, bad])).toEqual([
+      'Prometheus http://prom:9090 failed on 5 queries (queue discovery, CPU utilisation, replicas, +2 more) (503 unavailable): injected 503',
+      bad.message,
+    ]);
+    expect(summariseErrors([outage[0]])).toEqual([outage[0].message]);
+    expect(summariseErrors([outage[0], outage[0]])).toEqual([outage[0].message]);
   });
 });
 
@@ -200,6 +258,109 @@ describe('the query runner', () => {
     expect(runner.sent).toBe(4);
     expect(out.filter((o) => isFailure(o) && o.kind === 'budget')).toHaveLength(3);
     expect(runner.skipped).toBe(3);
+  });
+
+  const network = () => new PrometheusQueryError({ kind: 'network', context: ctx, errorType: 'network_error', detail: 'ECONNRESET' });
+
+  it('retries a dropped connection like any transient failure, and stops everything when retries do not help', async () => {
+    const once = fakeTransport((_q, attempt) => (attempt === 1 ? network() : ok));
+    const r1 = new QueryRunner(once, { concurrency: 1, timeoutSeconds: 1, retries: 2, backoffMs: 0 });
+    const out = await r1.runAll(planned(3));
+    expect(out.every((o) => !isFailure(o))).toBe(true);
+    expect(r1.retries).toBe(3);
+    expect(r1.fatal).toBeUndefined();
+
+    const always = fakeTransport(() => network());
+    const r2 = new QueryRunner(always, { concurrency: 1, timeoutSeconds: 1, retries: 2, backoffMs: 0 });
+    const out2 = await r2.runAll(planned(5));
+    expect(always.calls).toEqual(['q0', 'q0', 'q0']); // bounded: one query's retries, then the breaker
+    expect(out2.every((o) => isFailure(o) && o.kind === 'network')).toBe(true);
+    expect(r2.skipped).toBe(4);
+  });
+
+  it('honours the deadline: no request, retry or back-off past it, and the wait is cut to what is left', async () => {
+    let now = 1_000_000;
+    const timeouts: number[] = [];
+    const deadlines: Array<number | undefined> = [];
+    const sleeps: number[] = [];
+    const t: QueryTransport = {
+      url: 'http://fake:9090',
+      async query(_req, timeoutSeconds, _origin, deadline) {
+        timeouts.push(timeoutSeconds);
+        deadlines.push(deadline);
+        now += 3_000; // each attempt takes 3 s and times out (503)
+        throw err('timeout');
+      },
+      close() {},
+    };
+    const runner = new QueryRunner(t, { concurrency: 1, timeoutSeconds: 30, retries: 5, backoffMs: 500, deadline: now + 4_000, now: () => now, sleep: async (ms) => void (sleeps.push(ms), (now += ms)) });
+    const out = await runner.runAll(planned(4));
+    // attempt 1 gets the 4 s left, waits 0.5 s, attempt 2 gets the 0.5 s left; no time for more
+    expect(timeouts).toEqual([4, 0.5]);
+    expect(deadlines).toEqual([1_004_000, 1_004_000]);
+    expect(sleeps).toEqual([500]);
+    expect(runner.sent).toBe(2);
+    expect(runner.fatal?.kind).toBe('timeout');
+    expect(out.slice(1).every((o) => o === runner.fatal)).toBe(true);
+    expect(runner.skipped).toBe(3);
+
+    // a deadline already past: nothing is sent, one clear error
+    const late = new QueryRunner(fakeTransport(() => ok), { concurrency: 2, timeoutSeconds: 30, retries: 2, backoffMs: 0, deadline: 5, now: () => 10 });
+    const lateOut = await late.runAll(planned(3));
+    expect(late.sent).toBe(0);
+    expect(late.errors.map((e) => e.message)).toEqual(['Prometheus http://fake:9090 timed out on query q0 (deadline): the scan deadline (--timeout) passed before it was sent — raise --timeout or shorten --window']);
+    expect(lateOut.every(isFailure)).toBe(true);
+  });
+
+  it('a request too long for a GET URL goes as its shorter fallback; without one it fails alone', async () => {
+    const sent: string[] = [];
+    const t: QueryTransport = {
+      url: 'http://fake:9090',
+      tooLong: (req: QueryRequest) => (req.query.length > 10 ? new PrometheusQueryError({ kind: 'too_long', context: { url: 'http://fake:9090', query: req.query }, detail: 'long' }) : undefined),
+      async query(req) {
+        sent.push(req.query);
+        return ok;
+      },
+      close() {},
+    };
+    const runner = new QueryRunner(t, { concurrency: 1, timeoutSeconds: 1, retries: 0, backoffMs: 0 });
+    const out = await runner.runAll([
+      { request: { kind: 'instant', query: 'sum(x{namespace=~"a|b|c"})', time: 1 }, fallback: { kind: 'instant', query: 'sum(x)', time: 1 }, perWorkload: false },
+      { request: { kind: 'instant', query: 'my own long annotation query', time: 1 }, perWorkload: true },
+      { request: { kind: 'instant', query: 'q', time: 1 }, perWorkload: false },
+    ]);
+    expect(sent).toEqual(['sum(x)', 'q']);
+    expect(runner.fallbacks).toBe(1);
+    expect(isFailure(out[1]) && out[1].kind).toBe('too_long');
+    expect(runner.fatal).toBeUndefined();
+
+    // refused on the way (431): the fallback, once
+    let refusals = 0;
+    const t2: QueryTransport = {
+      url: 'http://fake:9090',
+      async query(req) {
+        sent.push(req.query);
+        if (req.query.includes('namespace')) {
+          refusals++;
+          throw normalisePrometheusError({ errorType: 'client_error', data: '' }, { url: 'http://fake:9090', query: req.query }, { httpStatus: 431 });
+        }
+        return ok;
+      },
+      close() {},
+    };
+    const r2 = new QueryRunner(t2, { concurrency: 1, timeoutSeconds: 1, retries: 2, backoffMs: 0 });
+    const [o] = await r2.runAll([{ request: { kind: 'instant', query: 'sum(x{namespace=~"a|b"})', time: 1 }, fallback: { kind: 'instant', query: 'sum(x)', time: 1 }, perWorkload: false }]);
+    expect(isFailure(o)).toBe(false);
+    expect(refusals).toBe(1);
+    expect(r2.sent).toBe(2);
+  });
+
+  it('GET URL length: what the client sends, under the 1 MiB that Go servers allow', () => {
+    const req: QueryRequest = { kind: 'range', query: 'sum(rate(x{a="b c"}[5m]))', start: 1, end: 2, step: 30 };
+    const base = 'https://10.0.0.1:6443/api/v1/namespaces/m/services/p:9090/proxy/api/v1';
+    const params = new URLSearchParams({ query: req.query, start: '1', end: '2', step: '30', timeout: '30000ms' });
+    expect(getUrlLength(base, req, 30)).toBe(`${base}/query_range?${params}`.length);
+    expect(MAX_GET_URL_BYTES).toBeLessThan(1024 * 1024);
   });
 });
 

@@ -233,3 +233,21 @@ describe('determinism', () => {
     expect(() => simulateJobs(jobsFrom([], []), { start: 0, end: 10 }, fixedPolicy(1), { ...base, scoreFrom: 20 })).toThrow(/score window/);
   });
 });
+
+describe('a backlog waiting when the history starts (Trace.initialQueue)', () => {
+  it('loads the pool, is conserved, and its own waits are not scored', async () => {
+    const { parseTrace, simulate, fixedPolicy, generateJobs } = await import('../../src/simulate/index.js');
+    const csv = ['t_s,arrivals,mean_service_s,p95_service_s', ...Array.from({ length: 60 }, (_, i) => `${i * 10},1,5.000,5.000`)].join('\n');
+    const trace = parseTrace(csv, 'steady');
+    const config = { startupSeconds: 0, concurrency: 1, graceSeconds: 30, targetWaitSeconds: 30, seed: 1 };
+    const clean = simulate(trace, fixedPolicy(1), config);
+    const loaded = { ...trace, initialQueue: 40 };
+    expect(generateJobs(loaded, 1).preloaded).toBe(40);
+    const r = simulate(loaded, fixedPolicy(1), config);
+    expect(r.jobsArrived).toBe(clean.jobsArrived + 40);
+    expect(r.jobsArrived).toBe(r.jobsServed + r.jobsLost + r.jobsUnfinished);
+    // the later jobs queue behind the 40 (200 s of work on one slot): their waits show it
+    expect(r.wait.p95).toBeGreaterThan(clean.wait.p95 + 60);
+    expect(clean.wait.p95).toBeLessThan(30);
+  });
+});

@@ -46,6 +46,31 @@ describe('quantiles', () => {
     expect(countNonFinite([NaN, Infinity, -Infinity, Infinity, 1])).toEqual({ nan: 1, posInf: 2, negInf: 1 });
   });
 
+  it('stays within the data near ±Number.MAX_VALUE, where the distance between neighbours overflows', () => {
+    expect(quantile([-1.7e308, 1.7e308], 0.5)).toBe(0);
+    expect(quantile([-Number.MAX_VALUE, Number.MAX_VALUE], 0.75)).toBeCloseTo(Number.MAX_VALUE / 2, -300);
+    expect(Number.isFinite(quantile([-Number.MAX_VALUE, Number.MAX_VALUE], 0.999)!)).toBe(true);
+    expect(quantiles([Number.MAX_VALUE, -Number.MAX_VALUE, 0], [0, 0.25, 0.5, 1])).toEqual([-Number.MAX_VALUE, -Number.MAX_VALUE / 2, 0, Number.MAX_VALUE]);
+  });
+
+  it('property: over the whole double range, finite, within [min, max] and monotonic in q', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 20 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }), (xs, qs) => {
+        const sorted = [...qs].sort((x, y) => x - y);
+        const got = quantiles(xs, sorted) as number[];
+        const lo = Math.min(...xs);
+        const hi = Math.max(...xs);
+        for (let i = 0; i < got.length; i++) {
+          expect(Number.isFinite(got[i])).toBe(true);
+          expect(got[i]).toBeGreaterThanOrEqual(lo);
+          expect(got[i]).toBeLessThanOrEqual(hi);
+          if (i > 0) expect(got[i]).toBeGreaterThanOrEqual(got[i - 1]);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('property: within [min, max] and monotonic in q', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), { minLength: 1, maxLength: 50 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (xs, a, b) => {
