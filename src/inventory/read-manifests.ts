@@ -207,6 +207,38 @@ function sizeOver(size: number, limit: number): string {
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const HELM = /\{\{-?\s*(\.|\$|include|template|if|range|with|define|end|else|toYaml|tpl|-|\/\*)/;
 
+/** More `{{` in the text (outside comments) than in the parsed keys and strings. */
+function structuralTemplates(text: string, values: unknown[]): boolean {
+  let raw = 0;
+  for (const line of text.split('\n')) {
+    const hash = line.search(/(^|\s)#/);
+    const code = hash === -1 ? line : line.slice(0, hash);
+    raw += count(code);
+  }
+  let parsed = 0;
+  const seen = new Set<object>();
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') parsed += count(v);
+    else if (v !== null && typeof v === 'object' && !seen.has(v)) {
+      seen.add(v);
+      if (Array.isArray(v)) v.forEach(visit);
+      else
+        for (const [k, x] of Object.entries(v)) {
+          parsed += count(k);
+          visit(x);
+        }
+    }
+  };
+  values.forEach(visit);
+  return raw > parsed;
+}
+
+function count(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('{{'); i !== -1; i = s.indexOf('{{', i + 2)) n++;
+  return n;
+}
+
 /** Parse one file's bytes and add its objects or problems to the result. */
 export function parseFileInto(display: string, bytes: Buffer, options: Omit<ReadOptions, 'cwd'>, result: ReadResult): void {
   const fileLoc = (line = 1, column = 1): SourceLocation => ({ type: 'file', file: display, line, column });
@@ -234,8 +266,12 @@ export function parseFileInto(display: string, bytes: Buffer, options: Omit<Read
     return;
   }
   if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
+  const stream = parseYamlStream(text, { maxExpandedNodes: options.maxExpandedNodes });
+  // Go templates inside string values are data (a PrometheusRule's `{{ $value }}`); a Helm
+  // template has them where YAML structure goes: the file fails to parse, or some `{{` did not
+  // end up inside any parsed string.
   const helm = HELM.exec(text);
-  if (helm) {
+  if (helm && (stream.error || structuralTemplates(text, stream.documents.map((d) => d.value)))) {
     const before = text.slice(0, helm.index);
     const line = before.split('\n').length;
     const column = helm.index - before.lastIndexOf('\n');
@@ -247,7 +283,6 @@ export function parseFileInto(display: string, bytes: Buffer, options: Omit<Read
     });
     return;
   }
-  const stream = parseYamlStream(text, { maxExpandedNodes: options.maxExpandedNodes });
   if (stream.error) {
     const comment = jsonComment(text);
     if (comment) {

@@ -2,6 +2,7 @@
 // can fill its metadata, else the `prometheus` scaler on an aggregated backlog (+ in-flight) query.
 import type { QueueBinding } from '../metrics/signals-model.js';
 import { kedaScaler } from '../../rules/keda-scalers.js';
+import { checkSingleSeries } from '../promql/single-series.js';
 
 /** What the user must replace when the in-cluster Prometheus address is unknown. */
 export const PROMETHEUS_PLACEHOLDER = 'http://EDIT-ME-prometheus.monitoring.svc:9090';
@@ -54,27 +55,19 @@ function nativeCountsInflight(type: string, md: Record<string, string>): { count
 /** Native scalers queue-doctor will not emit even when bound (deprecated upstream). */
 const AVOID_NATIVE = new Map([['gcp-pubsub', 'the gcp-pubsub scaler is deprecated in KEDA 2.20 (MQL); using prometheus instead']]);
 
-/** True when a query is already a single-series aggregation (sum/max/… without by/without). */
+/** True when a query already returns exactly one series (decided by the PromQL parser QD108 uses). */
 export function isSingleSeriesAggregation(query: string): boolean {
-  const q = query.trim();
-  const m = /^(sum|max|min|avg|count)\s*\(/.exec(q);
-  if (!m) return /^(vector|scalar)\s*\(/.test(q) || /^[0-9.]+$/.test(q);
-  // the outer call must span the whole query, and carry no grouping
-  let depth = 0;
-  for (let i = m[0].length - 1; i < q.length; i++) {
-    if (q[i] === '(') depth++;
-    else if (q[i] === ')') {
-      depth--;
-      if (depth === 0) return i === q.length - 1 && !/\)\s*(by|without)\s*\(/.test(q);
-    }
-  }
-  return false;
+  return checkSingleSeries(query.trim()).status === 'single';
 }
 
-/** Wrap in sum() unless it already returns one series: KEDA errors on "multiple elements". */
+/** Make a query return exactly one series, as KEDA needs ("returned multiple elements"). */
 export function aggregate(query: string): string {
   const q = query.trim();
-  return isSingleSeriesAggregation(q) ? q : `sum(${q})`;
+  const status = checkSingleSeries(q).status;
+  if (status === 'single') return q;
+  // KEDA reads a vector; a scalar result becomes one with vector()
+  if (status === 'not-vector') return `vector(${q})`;
+  return `sum(${q})`;
 }
 
 /** True when the Prometheus URL is reachable from inside the cluster (a Service DNS name). */
@@ -91,7 +84,11 @@ export function planTrigger(binding: QueueBinding | undefined, prometheus: Prome
   const notes: string[] = [];
   if (binding?.keda && binding.confidence >= 0.5 && !AVOID_NATIVE.has(binding.keda.type)) {
     const native = nativePlan(binding.keda.type, binding.keda.metadata);
-    if (native) {
+    if (native && !native.countsInflight && binding.inflightQuery) {
+      // the native scaler would see waiting messages only (what QD113 warns about) while
+      // Prometheus has the in-flight series too: count both there instead
+      notes.push(`Not the native ${binding.keda.type} scaler: ${nativeCountsInflight(binding.keda.type, binding.keda.metadata).why}; the prometheus scaler counts backlog + in-flight.`);
+    } else if (native) {
       if (binding.keda.note) native.notes.push(binding.keda.note);
       native.notes.push(`Native ${binding.keda.type} scaler reads the queue directly; add an authenticationRef if the broker needs credentials.`);
       return native;

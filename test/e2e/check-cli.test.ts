@@ -103,6 +103,27 @@ describe('check', () => {
     expect(r.stdout).toMatch(/deploy\.yaml:4:9: this is a Helm template.*helm template .* \| queue-doctor check -/);
   });
 
+  it('does not take Go templates inside string values for Helm (a PrometheusRule annotation)', async () => {
+    const rule = `apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata: {name: queue-wait, namespace: rag}
+spec:
+  groups:
+    - name: q
+      rules:
+        - alert: QueueWaitHigh
+          expr: sum(agent_queue_depth) > 100
+          annotations:
+            description: "Value: {{ $value | humanizeDuration }}"
+            summary: >-
+              {{ $labels.namespace }} is slow
+`;
+    const r = await runCli(['check', '-', '-o', 'json', '--allow-empty'], { input: `${rule}---\n${WORKER}` });
+    const out = JSON.parse(r.stdout);
+    expect(out.problems).toEqual([]);
+    expect(out.summary.objects).toBe(2);
+  });
+
   it('fails when nothing was parsed, unless --allow-empty', async () => {
     const p = file('empty/values.yaml', 'replicaCount: 2\nimage: {tag: x}\n');
     const r = await runCli(['check', p]);

@@ -172,6 +172,14 @@ describe('scan --demo: -o yaml', () => {
     // derivations travel as comments
     expect(yaml.stdout).toMatch(/#.*\n\s+minReplicaCount: \d+/);
   });
+
+  it('passes queue-doctor check itself: what scan recommends, check does not flag (only "target not in this input")', async () => {
+    const r = await runCli(['check', '-', '-o', 'json'], { input: yaml.stdout });
+    const out = JSON.parse(r.stdout);
+    expect(out.problems).toEqual([]); // the alert's {{ $value }} is a template string, not a Helm template
+    expect(out.findings.filter((f: any) => f.ruleId !== 'QD112')).toEqual([]);
+    expect(r.code).toBe(0);
+  });
 });
 
 describe('scan --demo: -o markdown', () => {

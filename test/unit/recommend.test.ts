@@ -189,7 +189,8 @@ describe('trigger choice', () => {
     expect(aggregate('sum(x)')).toBe('sum(x)');
     expect(aggregate('sum by (queue) (x)')).toBe('sum(sum by (queue) (x))');
     expect(aggregate('sum(x) by (queue)')).toBe('sum(sum(x) by (queue))');
-    expect(aggregate('sum(a) + sum(b)')).toBe('sum(sum(a) + sum(b))');
+    expect(aggregate('sum(a) + sum(b)')).toBe('sum(a) + sum(b)'); // one series already (the PromQL parser decides)
+    expect(aggregate('scalar(x)')).toBe('vector(scalar(x))');
     expect(isSingleSeriesAggregation('max(x{a="b"})')).toBe(true);
     expect(planTrigger(binding('x', { backlogQuery: 'q_depth', inflightQuery: 'q_running' }), PROM).metadata.query).toBe('sum(q_depth) + (sum(q_running) or vector(0))');
   });
