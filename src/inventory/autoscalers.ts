@@ -194,14 +194,20 @@ function triggerMetric(t: Record<string, any>, i: number): ScalingMetric {
   };
 }
 
+/**
+ * The string entries of a map (labels, annotations). The object itself when every value is a
+ * string, which is almost always: no copy per workload. Treat the result as read-only.
+ */
 export function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isObj(v)) return out;
+  if (!isObj(v)) return {};
   for (const k in v) {
-    const val = v[k];
-    if (typeof val === 'string') out[k] = val;
+    if (typeof v[k] !== 'string') {
+      const out: Record<string, string> = {};
+      for (const key in v) if (typeof v[key] === 'string') out[key] = v[key];
+      return out;
+    }
   }
-  return out;
+  return v as Record<string, string>;
 }
 
 /** True when every scaling signal of the autoscaler is cpu or memory use. */

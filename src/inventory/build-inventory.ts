@@ -129,18 +129,41 @@ function toWorkload(o: ManifestObject, kind: WorkloadKind, configured: Record<st
   };
 }
 
+const EMPTY: never[] = [];
+
+/** String entries of a command/args list: the list itself when it is all strings (no copy). */
+function strings(v: unknown): string[] {
+  if (!Array.isArray(v)) return EMPTY;
+  for (const x of v) if (typeof x !== 'string') return v.filter((y) => typeof y === 'string' || typeof y === 'number').map(String);
+  return v as string[];
+}
+
 function toContainer(c: Record<string, any>, index: number): Container {
-  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string' || typeof x === 'number').map(String) : []);
-  const env = (Array.isArray(c.env) ? c.env : []).filter(isObj).map((e: Record<string, any>) => ({
-    name: String(e.name ?? ''),
-    value: typeof e.value === 'string' ? e.value : e.value !== undefined ? String(e.value) : undefined,
-    fromSource: isObj(e.valueFrom) ? Object.keys(e.valueFrom)[0] : undefined,
-  }));
-  const envFrom = (Array.isArray(c.envFrom) ? c.envFrom : [])
-    .filter(isObj)
-    .map((e: Record<string, any>) => String(e.configMapRef?.name ?? e.secretRef?.name ?? ''))
-    .filter(Boolean);
-  const resources = isObj(c.resources) ? c.resources : {};
+  const rawEnv = Array.isArray(c.env) ? c.env : EMPTY;
+  const env: Container['env'] = [];
+  for (const e of rawEnv) {
+    if (!isObj(e)) continue;
+    env.push({
+      name: typeof e.name === 'string' ? e.name : String(e.name ?? ''),
+      value: typeof e.value === 'string' ? e.value : e.value !== undefined ? String(e.value) : undefined,
+      fromSource: isObj(e.valueFrom) ? Object.keys(e.valueFrom)[0] : undefined,
+    });
+  }
+  const envFrom: string[] = [];
+  if (Array.isArray(c.envFrom)) {
+    for (const e of c.envFrom) {
+      const n = isObj(e) ? (e.configMapRef?.name ?? e.secretRef?.name) : undefined;
+      if (n) envFrom.push(String(n));
+    }
+  }
+  const ports: number[] = [];
+  if (Array.isArray(c.ports)) {
+    for (const p of c.ports) {
+      const n = isObj(p) ? Number(p.containerPort) : NaN;
+      if (Number.isFinite(n)) ports.push(n);
+    }
+  }
+  const resources = isObj(c.resources) ? c.resources : undefined;
   return {
     name: typeof c.name === 'string' ? c.name : `#${index}`,
     image: typeof c.image === 'string' ? c.image : '',
@@ -148,19 +171,21 @@ function toContainer(c: Record<string, any>, index: number): Container {
     args: strings(c.args),
     env,
     envFrom,
-    requests: amounts(resources.requests),
-    limits: amounts(resources.limits),
-    ports: (Array.isArray(c.ports) ? c.ports : []).filter(isObj).map((p: Record<string, any>) => Number(p.containerPort)).filter(Number.isFinite),
+    requests: amounts(resources?.requests),
+    limits: amounts(resources?.limits),
+    ports,
     index,
   };
 }
 
+const GPU_RESOURCE = /(^|\/)gpu$|gpu\.|\/i915$/i;
+
 function amounts(v: unknown): ResourceAmounts {
   if (!isObj(v)) return {};
   const out: ResourceAmounts = { cpu: parseQuantity(v.cpu), memory: parseQuantity(v.memory) };
-  for (const [k, val] of Object.entries(v)) {
-    if (/(^|\/)gpu$|gpu\.|\/i915$/i.test(k)) {
-      const n = parseQuantity(val);
+  for (const k in v) {
+    if (k !== 'cpu' && k !== 'memory' && GPU_RESOURCE.test(k)) {
+      const n = parseQuantity(v[k]);
       if (n) {
         out.gpu = n;
         out.gpuResource = k;

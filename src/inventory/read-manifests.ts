@@ -3,7 +3,7 @@ import { readdir, stat, open } from 'node:fs/promises';
 import { join, relative, isAbsolute, extname } from 'node:path';
 import type { FieldPath, InputProblem, ManifestObject, SourceLocation } from './model.js';
 import { parseYamlStream } from './yaml-stream.js';
-import { sanitizeClusterObjectInPlace } from './redact.js';
+import { redactManifestInPlace } from './redact.js';
 
 export interface ReadOptions {
   /** Namespace for objects without one (`--namespace`, else `default`). */
@@ -414,9 +414,9 @@ function collectObjects(
   const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : defaultNamespace;
   const locate = prefix.length === 0 ? locateRoot : (path: FieldPath) => locateRoot([...prefix, ...path]);
   // credentials in a manifest (URL passwords, TOKEN/KEY env values, --api-key=… arguments) must not
-  // reach a CI log or an annotation: files are kept in the same redacted form as cluster objects
-  // (in place: positions are found by key, and containers keep their identity)
-  sanitizeClusterObjectInPlace(obj);
+  // reach a CI log or an annotation: every field a report can echo is redacted (in place:
+  // positions are found by key, and containers keep their identity)
+  redactManifestInPlace(obj);
   result.objects.push({ ref: { apiVersion, kind, namespace, name }, raw: obj, context: '', file: display, locate });
 }
 

@@ -78,6 +78,33 @@ export function sanitizeClusterObjectInPlace<T extends Record<string, any>>(obj:
   return redactInPlace(obj);
 }
 
+/**
+ * Redaction for manifests read from files, limited to what queue-doctor can ever print about
+ * them: annotations, the containers of pod templates (command, args, env) and KEDA trigger
+ * metadata. Files are not stored (snapshots sanitise whole objects), so walking every field
+ * of a 10,000-object repository would only cost time. Returns the same object.
+ */
+export function redactManifestInPlace<T extends Record<string, any>>(obj: T): T {
+  const md = obj?.metadata;
+  if (md && typeof md === 'object') {
+    if ('managedFields' in md) delete md.managedFields;
+    const ann = md.annotations;
+    if (ann && typeof ann === 'object') {
+      if (LAST_APPLIED in ann) delete ann[LAST_APPLIED];
+      walk(ann, 'annotations');
+    }
+  }
+  const spec = obj?.spec;
+  if (spec && typeof spec === 'object') {
+    for (const podSpec of [spec.template?.spec, spec.jobTargetRef?.template?.spec]) {
+      if (!podSpec || typeof podSpec !== 'object') continue;
+      for (const key of ['containers', 'initContainers']) if (Array.isArray(podSpec[key])) walk(podSpec[key], key);
+    }
+    if (Array.isArray(spec.triggers)) walk(spec.triggers, 'triggers');
+  }
+  return obj;
+}
+
 /** Redact in place and return the same value. */
 export function redactInPlace<T>(value: T): T {
   return walk(value, '') as T;
