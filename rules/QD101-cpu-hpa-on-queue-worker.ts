@@ -1,3 +1,4 @@
+import type { Finding } from '../src/inventory/model.js';
 import type { Rule, RuleMeta } from '../src/diagnose/rule.js';
 import { finding } from '../src/diagnose/rule.js';
 import { scalesOnlyOnResources } from '../src/inventory/autoscalers.js';
@@ -37,19 +38,25 @@ spec:
 export const rule: Rule = {
   meta,
   check({ inventory }) {
-    return inventory.autoscalers
-      .filter((a) => a.workload?.worker.isQueueWorker && !a.workload.gpu.isGpu && a.kind !== 'ScaledJob' && scalesOnlyOnResources(a))
-      .map((a) => {
-        const w = a.workload!;
-        const first = a.metrics[0];
-        const what = a.metrics.map((m) => `${m.resourceName}${m.targetType === 'Utilization' && m.target !== undefined ? ` ${m.target}%` : ''}`).join(', ');
-        return finding(
+    const out: Finding[] = [];
+    for (const a of inventory.autoscalers) {
+      const w = a.workload;
+      if (!w || !w.worker.isQueueWorker || w.gpu.isGpu || a.kind === 'ScaledJob' || !scalesOnlyOnResources(a)) continue;
+      let what = '';
+      for (let i = 0; i < a.metrics.length; i++) {
+        const m = a.metrics[i];
+        what += `${i === 0 ? '' : ', '}${m.resourceName}${m.targetType === 'Utilization' && m.target !== undefined ? ` ${m.target}%` : ''}`;
+      }
+      out.push(
+        finding(
           meta,
           a,
-          first.path,
+          a.metrics[0].path,
           `${w.kind} ${w.name} is a queue worker but ${a.kind} ${a.name} scales it only on ${what}: queued jobs will not add replicas`,
           { metrics: what, workerScore: w.worker.score, workerEvidence: w.worker.evidence.join('; ') },
-        );
-      });
+        ),
+      );
+    }
+    return out;
   },
 };

@@ -59,20 +59,52 @@ function ownedBy(hpa: Autoscaler, so: Autoscaler): boolean {
   return !so.keda?.hpaName || so.keda.annotations[TRANSFER_ANNOTATION] === 'true';
 }
 
+/**
+ * The autoscalers that share a scale target (context, namespace, kind and name), in the order
+ * of each group's first member; only groups of two or more, which are rare: most targets have
+ * one autoscaler, so they are first sorted by name alone. `order` gets the input position of
+ * every grouped autoscaler.
+ */
+function targetGroups(list: Autoscaler[], order: Map<Autoscaler, number>): Autoscaler[][] {
+  const byName = new Map<string, number | number[]>();
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i];
+    if (a.kind === 'ScaledJob' || !a.target || a.target.name === '') continue;
+    const seen = byName.get(a.target.name);
+    if (seen === undefined) byName.set(a.target.name, i);
+    else if (typeof seen === 'number') byName.set(a.target.name, [seen, i]);
+    else seen.push(i);
+  }
+  const groups: number[][] = [];
+  for (const same of byName.values()) {
+    if (typeof same === 'number') continue;
+    const split: number[][] = [];
+    for (const i of same) {
+      const a = list[i];
+      const g = split.find((x) => {
+        const b = list[x[0]];
+        return b.context === a.context && b.namespace === a.namespace && b.target!.kind === a.target!.kind;
+      });
+      if (g) g.push(i);
+      else split.push([i]);
+    }
+    for (const g of split) if (g.length >= 2) groups.push(g);
+  }
+  groups.sort((x, y) => x[0] - y[0]);
+  return groups.map((g) =>
+    g.map((i) => {
+      order.set(list[i], i);
+      return list[i];
+    }),
+  );
+}
+
 export const rule: Rule = {
   meta,
   check({ inventory }) {
-    const order = new Map(inventory.autoscalers.map((a, i) => [a, i]));
-    const groups = new Map<string, Autoscaler[]>();
-    for (const a of inventory.autoscalers) {
-      if (a.kind === 'ScaledJob' || !a.target || a.target.name === '') continue;
-      const key = [a.context, a.namespace, a.target.kind, a.target.name].join('\u0000');
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
-      g.push(a);
-    }
+    const order = new Map<Autoscaler, number>();
     const out: Finding[] = [];
-    for (const group of groups.values()) {
+    for (const group of targetGroups(inventory.autoscalers, order)) {
       const sos = group.filter((a) => a.kind === 'ScaledObject');
       const members = group.filter((a) => a.kind !== 'HorizontalPodAutoscaler' || !sos.some((so) => ownedBy(a, so)));
       if (members.length < 2) continue;

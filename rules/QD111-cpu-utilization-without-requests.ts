@@ -72,10 +72,10 @@ export const rule: Rule = {
         if (m.source !== 'resource' || m.targetType !== 'Utilization') continue;
         const r = m.resourceName;
         if (r !== 'cpu' && r !== 'memory') continue;
-        const label = metricLabel(a, m);
         const only = containerOf(a, m);
         const scope = only === undefined ? w.containers : w.containers.filter((c) => c.name === only);
         if (only !== undefined && scope.length === 0) {
+          const label = metricLabel(a, m);
           out.push(
             finding(meta, a, m.path, `${label} targets container ${only}, which ${w.kind} ${w.name} does not have (containers: ${w.containers.map((c) => c.name).join(', ')})`, {
               container: only,
@@ -84,8 +84,9 @@ export const rule: Rule = {
           );
           continue;
         }
+        if (scope.every((c) => hasRequest(c, r))) continue;
         const missing = scope.filter((c) => !hasRequest(c, r));
-        if (missing.length === 0) continue;
+        const label = metricLabel(a, m);
         const names = missing.map((c) => c.name).join(', ');
         const target = m.target !== undefined ? ` ${m.target}%` : '';
         out.push(

@@ -191,8 +191,16 @@ function ignoreIndex(context: RuleContext): Map<string, { rules: Set<string>; re
 
 /** Stable across line moves: rule, object and field path, not line numbers. */
 export function fingerprint(f: Finding): string {
-  const where = f.location.path ?? '';
-  return hash64(`${f.ruleId}\u0000${f.object.id}\u0000${f.object.kind}\u0000${where}`);
+  // hash64 of `${ruleId}\0${id}\0${kind}\0${path}`, fed part by part (no joined string)
+  const h = { a: FNV_A, b: FNV_B };
+  hashInto(h, f.ruleId);
+  hashInto(h, '\u0000');
+  hashInto(h, f.object.id);
+  hashInto(h, '\u0000');
+  hashInto(h, f.object.kind);
+  hashInto(h, '\u0000');
+  hashInto(h, f.location.path ?? '');
+  return hex64(h);
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -221,12 +229,34 @@ function compareFindings(a: Finding, b: Finding): number {
  * partialFingerprints, not a security property — and no node:crypto on check's start-up path.
  */
 export function hash64(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
+  const h = { a: FNV_A, b: FNV_B };
+  hashInto(h, text);
+  return hex64(h);
+}
+
+const FNV_A = 0x811c9dc5;
+const FNV_B = 0x01000193 ^ 0x5bd1e995;
+
+function hashInto(h: { a: number; b: number }, text: string): void {
+  let { a, b } = h;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x01000193) ^ (a >>> 15);
   }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  h.a = a;
+  h.b = b;
 }
+
+/** The two lanes as 16 lower-case hex digits (as toString(16).padStart(8, '0') each; faster). */
+function hex64(h: { a: number; b: number }): string {
+  const { a, b } = h;
+  return String.fromCharCode(
+    HEX[(a >>> 28) & 15], HEX[(a >>> 24) & 15], HEX[(a >>> 20) & 15], HEX[(a >>> 16) & 15],
+    HEX[(a >>> 12) & 15], HEX[(a >>> 8) & 15], HEX[(a >>> 4) & 15], HEX[a & 15],
+    HEX[(b >>> 28) & 15], HEX[(b >>> 24) & 15], HEX[(b >>> 20) & 15], HEX[(b >>> 16) & 15],
+    HEX[(b >>> 12) & 15], HEX[(b >>> 8) & 15], HEX[(b >>> 4) & 15], HEX[b & 15],
+  );
+}
+
+const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));

@@ -72,6 +72,7 @@ function fromHpa(o: ManifestObject): Autoscaler {
 
 function hpaMetricV2(m: Record<string, any>, i: number): ScalingMetric | undefined {
   const type = str(m.type);
+  if (type === 'Resource' || type === 'ContainerResource') return resourceMetric(m, type, i);
   const at = (...p: Array<string | number>) => ['spec', 'metrics', i, ...p];
   const target = (container: string, t: unknown): Pick<ScalingMetric, 'targetType' | 'target' | 'targetRaw' | 'path'> => {
     if (!isObj(t)) return { path: at(container) };
@@ -81,12 +82,6 @@ function hpaMetricV2(m: Record<string, any>, i: number): ScalingMetric | undefin
     return { targetType: tt, targetRaw: raw, target: tt === 'Utilization' ? num(raw) : parseQuantity(raw), path: at(container, 'target', key) };
   };
   switch (type) {
-    case 'Resource':
-    case 'ContainerResource': {
-      const key = type === 'Resource' ? 'resource' : 'containerResource';
-      const r = isObj(m[key]) ? m[key] : {};
-      return { source: 'resource', resourceName: str(r.name), ...target(key, r.target), path: at() };
-    }
     case 'External': {
       const e = isObj(m.external) ? m.external : {};
       const t = target('external', e.target);
@@ -103,6 +98,22 @@ function hpaMetricV2(m: Record<string, any>, i: number): ScalingMetric | undefin
     default:
       return undefined;
   }
+}
+
+/**
+ * The common case, written out: the same keys in the same order as `{source, resourceName,
+ * ...target(key, r.target), path}` gives in hpaMetricV2 (the spread's path is replaced by the
+ * metric's own), without the closures and the discarded path.
+ */
+function resourceMetric(m: Record<string, any>, type: 'Resource' | 'ContainerResource', i: number): ScalingMetric {
+  const key = type === 'Resource' ? 'resource' : 'containerResource';
+  const r = isObj(m[key]) ? m[key] : {};
+  const resourceName = str(r.name);
+  const t = r.target;
+  if (!isObj(t)) return { source: 'resource', resourceName, path: ['spec', 'metrics', i] };
+  const tt = str(t.type) as ScalingMetric['targetType'];
+  const raw = t[tt === 'Utilization' ? 'averageUtilization' : tt === 'Value' ? 'value' : 'averageValue'];
+  return { source: 'resource', resourceName, targetType: tt, targetRaw: raw, target: tt === 'Utilization' ? num(raw) : parseQuantity(raw), path: ['spec', 'metrics', i] };
 }
 
 function hpaMetricV2beta1(m: Record<string, any>, i: number): ScalingMetric | undefined {

@@ -69,6 +69,15 @@ const ANY_COMMAND = new RegExp(COMMAND_SIGNALS.map((s) => `(?:${s.test.source})`
 const ENV_AND_IO = [...ENV_SIGNALS, ...IO_SIGNALS];
 const ANY_ENV = new RegExp(ENV_AND_IO.map((s) => `(?:${s.test.source})`).join('|'));
 
+const WORKER_COMPONENT = /^(worker|workers|consumer|consumers|queue-worker|job-worker)$/i;
+const WORKER_NAME = /(^|-)(worker|consumer|workers|consumers)(-|$)/;
+const IO_FROM = ENV_SIGNALS.length; // ENV_AND_IO[i] is an I/O hint from here on
+
+// Which signals were already counted: one bit per COMMAND_SIGNALS / ENV_AND_IO entry (their
+// labels are distinct), plus the generic entrypoint and the web server.
+const SEEN_ENTRYPOINT = 1;
+const SEEN_WEB = 2;
+
 export function classifyWorker(input: {
   name: string;
   labels: Record<string, string>;
@@ -77,68 +86,84 @@ export function classifyWorker(input: {
   annotations: Record<string, string>;
   containers: Container[];
 }): WorkerClassification {
-  const found: Array<{ points: number; text: string }> = [];
+  // Evidence in the order found, kept sorted strongest first as it is added (equal points
+  // keep their order): messages quote the first entries. Called for every workload, so no
+  // closures, sets or sorts here.
+  const evidence: string[] = [];
+  const points: number[] = [];
   let score = 0;
-  const add = (points: number, text: string) => {
-    score += points;
-    found.push({ points, text: `${text} (${points >= 0 ? '+' : ''}${points})` });
-  };
-  const seen = new Set<string>();
+  let seenCommand = 0;
+  let seenEnv = 0;
+  let seenOther = 0;
   let commandEvidence = false;
   let envPoints = 0;
   let ioPoints = 0;
-  for (const c of input.containers) {
+  const containers = input.containers;
+  for (let ci = 0; ci < containers.length; ci++) {
+    const c = containers[ci];
     const words = c.args.length === 0 ? c.command : c.command.concat(c.args);
-    const cmd = words.join(' ');
+    // no command line (the image's entrypoint): no command pattern can match the empty string
+    const cmd = words.length === 0 ? '' : words.join(' ');
     let matched = false;
-    if (ANY_COMMAND.test(cmd)) {
-      const s = COMMAND_SIGNALS.find((x) => !seen.has(x.label) && x.test.test(cmd)); // the most specific wins
-      if (s) {
-        seen.add(s.label);
-        add(s.points, `container ${c.name} runs ${s.label}: \`${truncate(cmd, 60)}\``);
-        matched = true;
-      }
-    }
-    if (!matched && words.some((t) => !t.startsWith('-') && GENERIC_ENTRYPOINT.test(t))) {
-      matched = true;
-      if (!seen.has('entrypoint')) {
-        seen.add('entrypoint');
-        add(2, `container ${c.name} runs a \`worker\`/\`consumer\` entrypoint: \`${truncate(cmd, 60)}\``);
-      }
-    }
-    if (matched) commandEvidence = true;
-    else if (!seen.has('web') && (WEB_SERVER.test(cmd) || words.some((t) => !t.startsWith('-') && WEB_ENTRYPOINT.test(t)))) {
-      seen.add('web');
-      add(-3, `container ${c.name} runs a web server: \`${truncate(cmd, 60)}\``);
-    }
-    for (const e of c.env) {
-      if (ANY_ENV.test(e.name)) for (const s of ENV_AND_IO) {
-        if (!seen.has(s.label) && s.test.test(e.name)) {
-          seen.add(s.label);
-          const io = IO_SIGNALS.includes(s);
-          const points = io ? Math.min(s.points, IO_POINTS_CAP - ioPoints) : Math.min(s.points, ENV_POINTS_CAP - envPoints);
-          if (io) ioPoints += points;
-          else envPoints += points;
-          if (points > 0) add(points, `env ${e.name} (${s.label})`);
+    if (words.length !== 0 && ANY_COMMAND.test(cmd)) {
+      // the most specific wins
+      for (let i = 0; i < COMMAND_SIGNALS.length; i++) {
+        const s = COMMAND_SIGNALS[i];
+        if ((seenCommand & (1 << i)) === 0 && s.test.test(cmd)) {
+          seenCommand |= 1 << i;
+          score += add(evidence, points, s.points, `container ${c.name} runs ${s.label}: \`${truncate(cmd, 60)}\``);
+          matched = true;
           break;
         }
       }
     }
+    if (!matched && someWord(words, GENERIC_ENTRYPOINT)) {
+      matched = true;
+      if ((seenOther & SEEN_ENTRYPOINT) === 0) {
+        seenOther |= SEEN_ENTRYPOINT;
+        score += add(evidence, points, 2, `container ${c.name} runs a \`worker\`/\`consumer\` entrypoint: \`${truncate(cmd, 60)}\``);
+      }
+    }
+    if (matched) commandEvidence = true;
+    else if ((seenOther & SEEN_WEB) === 0 && words.length !== 0 && (WEB_SERVER.test(cmd) || someWord(words, WEB_ENTRYPOINT))) {
+      seenOther |= SEEN_WEB;
+      score += add(evidence, points, -3, `container ${c.name} runs a web server: \`${truncate(cmd, 60)}\``);
+    }
+    const env = c.env;
+    for (let ei = 0; ei < env.length; ei++) {
+      const name = env[ei].name;
+      // the first signal not counted yet that the name matches
+      const avail = envSignals(name) & ~seenEnv;
+      if (avail === 0) continue;
+      const i = 31 - Math.clz32(avail & -avail);
+      const s = ENV_AND_IO[i];
+      seenEnv |= 1 << i;
+      const io = i >= IO_FROM;
+      const p = io ? Math.min(s.points, IO_POINTS_CAP - ioPoints) : Math.min(s.points, ENV_POINTS_CAP - envPoints);
+      if (io) ioPoints += p;
+      else envPoints += p;
+      if (p > 0) score += add(evidence, points, p, `env ${name} (${s.label})`);
+    }
   }
   const component =
     input.labels['app.kubernetes.io/component'] ?? input.podLabels?.['app.kubernetes.io/component'] ?? input.labels['component'] ?? input.podLabels?.['component'];
-  if (component && /^(worker|workers|consumer|consumers|queue-worker|job-worker)$/i.test(component)) {
-    add(2, `label app.kubernetes.io/component=${component}`);
-  } else if (/(^|-)(worker|consumer|workers|consumers)(-|$)/.test(input.name)) {
-    add(1, `name "${input.name}" says worker/consumer`);
+  if (component && WORKER_COMPONENT.test(component)) {
+    score += add(evidence, points, 2, `label app.kubernetes.io/component=${component}`);
+  } else if (WORKER_NAME.test(input.name)) {
+    score += add(evidence, points, 1, `name "${input.name}" says worker/consumer`);
   }
-  const ports = input.containers.flatMap((c) => c.ports);
-  if (input.containers.length > 0 && ports.length === 0) add(1, 'no container ports (serves no traffic)');
+  let portCount = 0;
+  let shownPorts = '';
+  for (let ci = 0; ci < containers.length; ci++) {
+    const ports = containers[ci].ports;
+    for (let i = 0; i < ports.length; i++) {
+      if (portCount < 3) shownPorts = portCount === 0 ? String(ports[i]) : `${shownPorts}, ${ports[i]}`;
+      portCount++;
+    }
+  }
+  if (containers.length > 0 && portCount === 0) score += add(evidence, points, 1, 'no container ports (serves no traffic)');
   // a worker may expose a metrics or health port; without a worker command, ports mean traffic
-  else if (ports.length > 0) add(commandEvidence ? -1 : -2, `exposes ports ${ports.slice(0, 3).join(', ')}`);
-
-  // strongest evidence first: messages quote the first entries
-  const evidence = found.sort((a, b) => b.points - a.points).map((f) => f.text);
+  else if (portCount > 0) score += add(evidence, points, commandEvidence ? -1 : -2, `exposes ports ${shownPorts}`);
 
   const override = input.annotations[WORKER_ANNOTATION];
   if (override === 'true' || override === 'false') {
@@ -146,6 +171,44 @@ export function classifyWorker(input: {
     return { isQueueWorker: override === 'true', score, evidence, override: override === 'true' };
   }
   return { isQueueWorker: score >= WORKER_THRESHOLD, score, evidence };
+}
+
+// The same env var names recur across a repository's workloads: which ENV_AND_IO signals a
+// name matches (bit i for signal i) is computed once per name.
+const ENV_SIGNAL_CACHE = new Map<string, number>();
+
+function envSignals(name: string): number {
+  let bits = ENV_SIGNAL_CACHE.get(name);
+  if (bits === undefined) {
+    bits = 0;
+    if (ANY_ENV.test(name)) for (let i = 0; i < ENV_AND_IO.length; i++) if (ENV_AND_IO[i].test.test(name)) bits |= 1 << i;
+    if (ENV_SIGNAL_CACHE.size < 10_000 && name.length <= 200) ENV_SIGNAL_CACHE.set(name, bits);
+  }
+  return bits;
+}
+
+/** Insert "text (+points)" after every entry with at least as many points; returns the points. */
+function add(evidence: string[], points: number[], p: number, text: string): number {
+  const line = `${text} (${p >= 0 ? '+' : ''}${p})`;
+  let at = points.length;
+  points.push(p);
+  evidence.push(line);
+  for (; at > 0 && points[at - 1] < p; at--) {
+    points[at] = points[at - 1];
+    evidence[at] = evidence[at - 1];
+  }
+  points[at] = p;
+  evidence[at] = line;
+  return p;
+}
+
+/** A command word that is not a flag and matches `re`. */
+function someWord(words: string[], re: RegExp): boolean {
+  for (let i = 0; i < words.length; i++) {
+    const t = words[i];
+    if (t.charCodeAt(0) !== 45 /* - */ && re.test(t)) return true;
+  }
+  return false;
 }
 
 // Accelerators beyond `*/gpu`: NVIDIA MIG slices, Intel GPUs, Habana Gaudi, AWS Neuron, Google TPU.
@@ -158,16 +221,17 @@ export function classifyGpu(containers: Container[], podSpec: Record<string, any
     if (amount) evidence.push(`container ${c.name} requests ${amount} ${c.limits.gpuResource ?? c.requests.gpuResource}`);
   }
   if (evidence.length === 0) {
-    for (const rc of Array.isArray(podSpec?.containers) ? podSpec!.containers : []) {
-      const res = rc && typeof rc === 'object' && rc.resources && typeof rc.resources === 'object' ? rc.resources : undefined;
-      if (!res) continue;
-      for (const part of [res.limits, res.requests]) {
-        if (!part || typeof part !== 'object' || Array.isArray(part)) continue;
-        const key = Object.keys(part).find((k) => ACCELERATOR_RESOURCE.test(k) && part[k] !== 0 && part[k] !== '0');
-        if (key) {
+    const raw = podSpec?.containers;
+    if (Array.isArray(raw)) {
+      for (const rc of raw) {
+        const res = rc && typeof rc === 'object' && rc.resources && typeof rc.resources === 'object' ? rc.resources : undefined;
+        if (!res) continue;
+        const inLimits = acceleratorKey(res.limits);
+        const key = inLimits ?? acceleratorKey(res.requests);
+        if (key !== undefined) {
+          const part = inLimits !== undefined ? res.limits : res.requests;
           const amount = parseQuantity(part[key]);
           evidence.push(`container ${typeof rc.name === 'string' ? rc.name : '?'} requests ${amount !== undefined ? `${amount} ` : ''}${key}`);
-          break;
         }
       }
     }
@@ -181,6 +245,14 @@ export function classifyGpu(containers: Container[], podSpec: Record<string, any
   const runtime = podSpec?.runtimeClassName;
   if (typeof runtime === 'string' && /nvidia|gpu/i.test(runtime)) evidence.push(`runtimeClassName ${runtime}`);
   return { isGpu: evidence.length > 0, evidence };
+}
+
+/** The first accelerator resource with a non-zero amount in a limits/requests map. */
+function acceleratorKey(part: unknown): string | undefined {
+  if (!part || typeof part !== 'object' || Array.isArray(part)) return undefined;
+  const p = part as Record<string, unknown>;
+  for (const k in p) if (ACCELERATOR_RESOURCE.test(k) && p[k] !== 0 && p[k] !== '0') return k;
+  return undefined;
 }
 
 function truncate(s: string, n: number): string {

@@ -270,7 +270,7 @@ export function parseFileInto(display: string, bytes: Buffer, options: Omit<Read
   // Go templates inside string values are data (a PrometheusRule's `{{ $value }}`); a Helm
   // template has them where YAML structure goes: the file fails to parse, or some `{{` did not
   // end up inside any parsed string.
-  const helm = HELM.exec(text);
+  const helm = text.includes('{{') ? HELM.exec(text) : null; // HELM starts with `{{`
   if (helm && (stream.error || structuralTemplates(text, stream.documents.map((d) => d.value)))) {
     const before = text.slice(0, helm.index);
     const line = before.split('\n').length;
@@ -305,11 +305,12 @@ export function parseFileInto(display: string, bytes: Buffer, options: Omit<Read
   for (const doc of stream.documents) {
     const value = doc.value;
     if (value === null || value === undefined) continue; // empty document
-    const locateIn = (root: unknown) => (path: FieldPath): SourceLocation => {
-      const p = stream.locate(root, path);
+    const index = doc.index;
+    const locateRoot = (path: FieldPath): SourceLocation => {
+      const p = stream.locateIn(index, path);
       return { type: 'file', file: display, line: p.line, column: p.column, path: pointer(path) };
     };
-    collectObjects(value, [], locateIn(value), display, options.defaultNamespace, result);
+    collectObjects(value, [], locateRoot, display, options.defaultNamespace, result);
   }
 }
 
@@ -476,7 +477,12 @@ function lineCol(loc: SourceLocation): string {
 
 /** JSON pointer of a field path (RFC 6901). */
 export function pointer(path: FieldPath): string {
-  return path.length === 0 ? '' : '/' + path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+  let out = '';
+  for (let i = 0; i < path.length; i++) {
+    const p = String(path[i]);
+    out += '/' + (p.includes('~') || p.includes('/') ? p.replace(/~/g, '~0').replace(/\//g, '~1') : p);
+  }
+  return out;
 }
 
 function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {

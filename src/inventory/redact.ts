@@ -28,15 +28,23 @@ const FLAG_ASSIGN_TEXT = /(--[a-z0-9-]*(?:token|password|passwd|secret|key|crede
 
 /** True when an env var (or map key) with this name may hold a credential. */
 export function isSensitiveName(name: string): boolean {
-  return SENSITIVE_NAME.test(name) && !SAFE_KEY.test(name);
+  let sensitive = SENSITIVE_NAMES.get(name);
+  if (sensitive === undefined) {
+    sensitive = SENSITIVE_NAME.test(name) && !SAFE_KEY.test(name);
+    if (SENSITIVE_NAMES.size < 10_000 && name.length <= 200) SENSITIVE_NAMES.set(name, sensitive);
+  }
+  return sensitive;
 }
+
+// env var names and annotation keys recur across a repository: test each once
+const SENSITIVE_NAMES = new Map<string, boolean>();
 
 /** Redact credentials inside one string value of an object (URL userinfo, Bearer/Basic). */
 function redactValueString(s: string): string {
   // cheap guards first: almost no string holds a URL or an auth scheme
   let out = s;
-  if (out.includes('://') && out.includes('@')) out = out.replace(URL_USERINFO, `$1${REDACTED}@`);
-  if (out.includes('Bearer') || out.includes('Basic')) out = out.replace(AUTH_SCHEME, `$1$2${REDACTED}`);
+  if (out.indexOf('@') !== -1 && out.includes('://')) out = out.replace(URL_USERINFO, `$1${REDACTED}@`);
+  if (out.indexOf('B') !== -1 && (out.includes('Bearer') || out.includes('Basic'))) out = out.replace(AUTH_SCHEME, `$1$2${REDACTED}`);
   return out;
 }
 
@@ -96,13 +104,17 @@ export function redactManifestInPlace<T extends Record<string, any>>(obj: T): T 
   }
   const spec = obj?.spec;
   if (spec && typeof spec === 'object') {
-    for (const podSpec of [spec.template?.spec, spec.jobTargetRef?.template?.spec]) {
-      if (!podSpec || typeof podSpec !== 'object') continue;
-      for (const key of ['containers', 'initContainers']) if (Array.isArray(podSpec[key])) walk(podSpec[key], key);
-    }
+    redactPodSpec(spec.template?.spec);
+    redactPodSpec(spec.jobTargetRef?.template?.spec);
     if (Array.isArray(spec.triggers)) walk(spec.triggers, 'triggers');
   }
   return obj;
+}
+
+function redactPodSpec(podSpec: any): void {
+  if (!podSpec || typeof podSpec !== 'object') return;
+  if (Array.isArray(podSpec.containers)) walk(podSpec.containers, 'containers');
+  if (Array.isArray(podSpec.initContainers)) walk(podSpec.initContainers, 'initContainers');
 }
 
 /** Redact in place and return the same value. */
@@ -127,7 +139,8 @@ function walk(value: unknown, key: string): unknown {
     // env-var shape: {name, value}
     if (typeof o.name === 'string' && typeof o.value === 'string' && isSensitiveName(o.name)) o.value = REDACTED;
     const keyed = key === 'annotations' || (key === 'metadata' && isTriggerMetadata(o));
-    for (const k of Object.keys(o)) {
+    // for-in: the own keys in order (plain parsed objects inherit none), without a keys array
+    for (const k in o) {
       const v = o[k];
       if (keyed && typeof v === 'string' && isSensitiveName(k) && !k.startsWith('queue-doctor.io/')) o[k] = REDACTED;
       else if (v !== null && typeof v === 'object') o[k] = walk(v, k);
@@ -141,15 +154,18 @@ function walk(value: unknown, key: string): unknown {
 // KEDA trigger metadata is a flat map of strings (object metadata has labels, uid, …; its
 // string keys like name/namespace are not sensitive, so treating it alike is harmless).
 function isTriggerMetadata(o: Record<string, unknown>): boolean {
-  for (const v of Object.values(o)) if (typeof v !== 'string') return false;
+  for (const k in o) if (typeof o[k] !== 'string') return false;
   return true;
 }
 
+const FLAG_NAME = /^--?[A-Za-z0-9_.-]+$/;
+
 function redactArg(arg: string, previous: unknown): string {
-  const m = FLAG_ASSIGN.exec(arg);
+  // FLAG_ASSIGN needs a leading '-' and an '=': test those first, most arguments have neither
+  const m = arg.charCodeAt(0) === 45 /* - */ && arg.includes('=') ? FLAG_ASSIGN.exec(arg) : null;
   if (m) return `${m[1]}=${REDACTED}`;
   // `--password hunter2`: the value is the next argument
-  if (typeof previous === 'string' && /^--?[A-Za-z0-9_.-]+$/.test(previous) && SENSITIVE_NAME.test(previous) && !arg.startsWith('-')) {
+  if (typeof previous === 'string' && previous.charCodeAt(0) === 45 && !arg.startsWith('-') && FLAG_NAME.test(previous) && SENSITIVE_NAME.test(previous)) {
     return REDACTED;
   }
   return redactText(arg);

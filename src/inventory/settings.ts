@@ -45,42 +45,29 @@ export function parseSettings(
   raw: RawSettings,
   where: (key: string) => SourceLocation | undefined,
   problems: InputProblem[],
-  label: string,
+  /** Names the workload in messages (a function: built only when a value is bad). */
+  label: string | (() => string),
 ): WorkloadSettings {
+  // called for every workload: helpers are module functions, not closures made per call
+  const ctx: BadContext = { where, problems, label };
   const settings: WorkloadSettings = { ignore: [] };
-  const bad = (key: string, value: unknown, expected: string) => {
-    const location = where(key);
-    const at = location && location.type === 'file' ? `${location.file}:${location.line}:${location.column}: ` : '';
-    problems.push({
-      level: 'error',
-      code: 'bad-setting',
-      message: `${at}${label}: queue-doctor.io/${key} "${String(value)}" is not ${expected}`,
-      location,
-    });
-  };
-  const str = (key: keyof RawSettings) => {
-    const v = raw[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || v.trim() === '') return void bad(key, v, 'a non-empty string');
-    return v.trim();
-  };
-  settings.backlogQuery = str('backlog-query');
-  settings.inflightQuery = str('inflight-query');
-  settings.throughputQuery = str('throughput-query');
-  settings.jobDurationQuery = str('job-duration-query');
+  settings.backlogQuery = str(raw, 'backlog-query', ctx);
+  settings.inflightQuery = str(raw, 'inflight-query', ctx);
+  settings.throughputQuery = str(raw, 'throughput-query', ctx);
+  settings.jobDurationQuery = str(raw, 'job-duration-query', ctx);
   if (raw['job-duration'] !== undefined) {
     const s = parseDuration(raw['job-duration']);
-    if (s === undefined || s <= 0) bad('job-duration', raw['job-duration'], 'a duration like 20s or 5m');
+    if (s === undefined || s <= 0) bad(ctx, 'job-duration', raw['job-duration'], 'a duration like 20s or 5m');
     else settings.jobDurationSeconds = s;
   }
   if (raw['target-wait'] !== undefined) {
     const s = parseDuration(raw['target-wait']);
-    if (s === undefined || s <= 0) bad('target-wait', raw['target-wait'], 'a duration like 30s or 2m');
+    if (s === undefined || s <= 0) bad(ctx, 'target-wait', raw['target-wait'], 'a duration like 30s or 2m');
     else settings.targetWaitSeconds = s;
   }
   if (raw.concurrency !== undefined) {
     const n = Number(raw.concurrency);
-    if (!Number.isInteger(n) || n < 1) bad('concurrency', raw.concurrency, 'a whole number >= 1');
+    if (!Number.isInteger(n) || n < 1) bad(ctx, 'concurrency', raw.concurrency, 'a whole number >= 1');
     else settings.concurrency = n;
   }
   if (raw.ignore !== undefined) {
@@ -89,6 +76,31 @@ export function parseSettings(
   }
   if (typeof raw['ignore-reason'] === 'string') settings.ignoreReason = raw['ignore-reason'];
   return settings;
+}
+
+interface BadContext {
+  where: (key: string) => SourceLocation | undefined;
+  problems: InputProblem[];
+  label: string | (() => string);
+}
+
+function bad(ctx: BadContext, key: string, value: unknown, expected: string): void {
+  const location = ctx.where(key);
+  const at = location && location.type === 'file' ? `${location.file}:${location.line}:${location.column}: ` : '';
+  const label = ctx.label;
+  ctx.problems.push({
+    level: 'error',
+    code: 'bad-setting',
+    message: `${at}${typeof label === 'function' ? label() : label}: queue-doctor.io/${key} "${String(value)}" is not ${expected}`,
+    location,
+  });
+}
+
+function str(raw: RawSettings, key: keyof RawSettings, ctx: BadContext): string | undefined {
+  const v = raw[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.trim() === '') return void bad(ctx, key, v, 'a non-empty string');
+  return v.trim();
 }
 
 /** Later settings win, key by key. */

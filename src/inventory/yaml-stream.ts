@@ -32,6 +32,8 @@ export interface YamlStream {
   error?: YamlParseError;
   /** Line/column of the field at `path` inside `root` (or of its deepest existing parent). */
   locate(root: unknown, path: FieldPath): Position;
+  /** {@link locate} for the root of `documents[index]`, without looking the root up. */
+  locateIn(index: number, path: FieldPath): Position;
 }
 
 export interface YamlLimits {
@@ -47,32 +49,48 @@ const DEFAULT_LIMITS: YamlLimits = { maxExpandedNodes: 2_000_000 };
 const SCHEMA = jsyaml.CORE_SCHEMA.extend([(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge]);
 
 export function parseYamlStream(text: string, limits: YamlLimits = DEFAULT_LIMITS): YamlStream {
-  const starts = new ContainerStarts();
   const documents: YamlDocument[] = [];
-  // Which text (and line offset) each document root was parsed from.
-  const segments = new Map<unknown, Segment>();
+  // Per document (parallel to `documents`): the text it was parsed from, its index in that
+  // text's stream, and where its root node starts.
+  const docs: DocPlace[] = [];
   const whole: Segment = { text, lineOffset: 0 };
-  let error = parseSegment(whole, starts, documents, segments, limits);
+  let error = parseSegment(whole, documents, docs, limits);
   if (error && documents.length === 0) {
     // js-yaml reports nothing from a stream with an error anywhere: parse document by
     // document so that the documents before the broken one are still checked.
     error = undefined;
     for (const seg of splitDocuments(text)) {
-      const e = parseSegment(seg, starts, documents, segments, limits);
+      const e = parseSegment(seg, documents, docs, limits);
       if (e) {
         error = e;
         break;
       }
     }
   }
+  let byRoot: Map<unknown, number> | undefined;
+  const locateIn = (index: number, path: FieldPath): Position => {
+    const place = docs[index];
+    if (!place) return { line: 1, column: 1 };
+    const seg = place.seg;
+    const offset = locateOffset(place, documents[index].value, path);
+    const p = positionOf(seg, offset, place);
+    return { line: p.line + seg.lineOffset, column: p.column };
+  };
   return {
     documents,
     error,
+    locateIn,
     locate(root, path) {
-      const seg = segments.get(root) ?? whole;
-      const offset = locateOffset(seg.text, starts, root, path);
-      const p = positionOf(seg, offset);
-      return { line: p.line + seg.lineOffset, column: p.column };
+      if (!byRoot) {
+        byRoot = new Map();
+        for (let i = 0; i < documents.length; i++) byRoot.set(documents[i].value, i);
+      }
+      const index = byRoot.get(root);
+      if (index === undefined) {
+        // not a document root (or a scalar document): the old contract points at the text's start
+        return { line: 1 + whole.lineOffset, column: 1 };
+      }
+      return locateIn(index, path);
     },
   };
 }
@@ -82,59 +100,103 @@ interface Segment {
   lineOffset: number;
   /** Last offset converted and its line start/number: lookups mostly move forward. */
   cursor?: { offset: number; lineStart: number; line: number };
+  /**
+   * True when positions must not be read from the text alone: js-yaml warned (a quoted
+   * scalar or flow collection continued at a deficient indentation, where its lines can look
+   * like keys or items), or a byte-order mark shifts js-yaml's offsets against the text.
+   */
+  textUnsafe?: boolean;
+  /** A carriage return in the text: js-yaml counts it as a line break, positionOf does not. */
+  hasCR?: boolean;
+  /**
+   * Built only when a lookup cannot be answered from the text alone (aliases, merge keys,
+   * keys written in ways the scanner does not read): the segment parsed again with every
+   * container's start recorded, and its document roots in order.
+   */
+  identity?: { starts: ContainerStarts; roots: unknown[] };
 }
 
-/** Offset -> 1-based line/column, counting newlines from the previous lookup when it is behind. */
-function positionOf(seg: Segment, offset: number): Position {
+interface DocPlace {
+  seg: Segment;
+  /** Index of the document within its segment's stream. */
+  indexInSegment: number;
+  /** Offset where js-yaml started composing the document's root node. */
+  rootStart: number;
+  /** The line (1-based) of rootStart and where that line starts, as js-yaml counted them. */
+  rootLine: number;
+  rootLineStart: number;
+}
+
+/**
+ * Offset -> 1-based line/column, counting newlines from the previous lookup (forward or back),
+ * or from the start of the document's first line when that is closer: lookups then cost the
+ * lines of one document, not of the whole file.
+ */
+function positionOf(seg: Segment, offset: number, place?: DocPlace): Position {
   const text = seg.text;
-  let c = seg.cursor;
-  if (!c || c.offset > offset) c = { offset: 0, lineStart: 0, line: 1 };
-  let { lineStart, line } = c;
-  for (let i = text.indexOf('\n', c.offset); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
+  const c = (seg.cursor ??= { offset: 0, lineStart: 0, line: 1 });
+  if (place && !seg.textUnsafe && !seg.hasCR && place.rootLineStart <= offset && (c.offset > offset || c.offset < place.rootLineStart)) {
+    c.offset = c.lineStart = place.rootLineStart;
+    c.line = place.rootLine;
   }
-  seg.cursor = { offset, lineStart, line };
+  let { lineStart, line } = c;
+  if (offset >= c.offset) {
+    for (let i = text.indexOf('\n', c.offset); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+  } else {
+    while (lineStart > offset) {
+      // the line before: it ends at lineStart - 1
+      line--;
+      lineStart = lineStart >= 2 ? text.lastIndexOf('\n', lineStart - 2) + 1 : 0;
+    }
+  }
+  c.offset = offset;
+  c.lineStart = lineStart;
+  c.line = line;
   return { line, column: offset - lineStart + 1 };
 }
 
-function parseSegment(
-  seg: Segment,
-  starts: ContainerStarts,
-  documents: YamlDocument[],
-  segments: Map<unknown, Segment>,
-  limits: YamlLimits,
-): YamlParseError | undefined {
-  const stack: number[] = [];
+function parseSegment(seg: Segment, documents: YamlDocument[], docs: DocPlace[], limits: YamlLimits): YamlParseError | undefined {
   const { text } = seg;
   const mayHaveAliases = text.includes('&') && text.includes('*');
+  // Only where each document's root starts is recorded while parsing (a counter per node):
+  // a field's position is found later from the text, when a finding needs it.
+  const roots: Array<{ start: number; line: number; lineStart: number }> = [];
+  let depth = 0;
+  let root = { start: 0, line: 1, lineStart: 0 };
+  let inSegment = 0;
+  if (text.charCodeAt(0) === 0xfeff) seg.textUnsafe = true;
+  seg.hasCR = text.includes('\r');
   try {
     jsyaml.loadAll(
       text,
       (value) => {
+        const place = roots[inSegment];
+        const start = place.start;
         if (mayHaveAliases && value !== null && typeof value === 'object') {
           const size = expandedSize(value, limits.maxExpandedNodes);
           if (size > limits.maxExpandedNodes) {
             throw new AliasBombError(
               `YAML aliases expand to more than ${limits.maxExpandedNodes.toLocaleString('en-US')} nodes (an alias bomb?); refusing the document`,
-              // point at the document's first node (its root closed just before this callback)
-              starts.get(value, value) ?? 0,
+              // point at the document's first node
+              value !== null && typeof value === 'object' ? start : 0,
             );
           }
         }
-        segments.set(value, seg);
+        // js-yaml's line count, when it agrees with the text (its line starts after a newline)
+        const known = place.lineStart === 0 ? place.line === 1 : text.charCodeAt(place.lineStart - 1) === 10 && place.line > 1;
+        docs.push({ seg, indexInSegment: inSegment++, rootStart: start, rootLine: known ? place.line : 1, rootLineStart: known ? place.lineStart : Infinity });
         documents.push({ value, index: documents.length });
       },
       {
         schema: SCHEMA,
+        onWarning: () => void (seg.textUnsafe = true),
         listener(event, state) {
-          if (event === 'open') stack.push(state.position);
-          else {
-            const start = stack.pop();
-            const r = state.result;
-            if (start !== undefined && r !== null && typeof r === 'object') starts.add(r, start);
-            if (stack.length === 0) starts.endDocument(r); // a document's root closed
-          }
+          if (event === 'open') {
+            if (depth++ === 0) root = { start: state.position, line: state.line + 1, lineStart: state.lineStart };
+          } else if (--depth === 0) roots.push(root);
         },
       },
     );
@@ -143,6 +205,31 @@ function parseSegment(
     const err = toParseError(e, text);
     return { ...err, line: err.line + seg.lineOffset };
   }
+}
+
+/** The segment parsed again, recording the start of every container (see Segment.identity). */
+function identityOf(seg: Segment): { starts: ContainerStarts; roots: unknown[] } {
+  if (seg.identity) return seg.identity;
+  const starts = new ContainerStarts();
+  const roots: unknown[] = [];
+  const stack: number[] = [];
+  try {
+    jsyaml.loadAll(seg.text, (value) => void roots.push(value), {
+      schema: SCHEMA,
+      listener(event, state) {
+        if (event === 'open') stack.push(state.position);
+        else {
+          const start = stack.pop();
+          const r = state.result;
+          if (start !== undefined && r !== null && typeof r === 'object') starts.add(r, start);
+          if (stack.length === 0) starts.endDocument(r); // a document's root closed
+        }
+      },
+    });
+  } catch {
+    // the segment parsed once already; an error now leaves the roots read so far
+  }
+  return (seg.identity = { starts, roots });
 }
 
 /** Split a stream at `---` document markers, remembering each part's first line. */
@@ -295,9 +382,21 @@ function skipBlank(text: string, i: number): number {
   }
 }
 
-function locateOffset(text: string, starts: ContainerStarts, root: unknown, path: FieldPath): number {
+/**
+ * Offset of the field at `path` in the document `root` (placed by `place`): of its key (a
+ * sequence item: of its value), or of its deepest existing parent when it does not exist.
+ *
+ * The path is followed in the text: a key is searched for in its parent's lines, and a
+ * nested collection starts where its key's value does. When the text cannot say (the value
+ * is an alias, the key came from a merge `<<`, or is written in a way not read here), the
+ * lookup is answered from the positions js-yaml reports for every container instead.
+ */
+function locateOffset(place: DocPlace, root: unknown, path: FieldPath): number {
+  if (root === null || typeof root !== 'object') return 0;
+  if (place.seg.textUnsafe) return locateByIdentity(place, root, path);
+  const text = place.seg.text;
   let node: unknown = root;
-  let base = containerStart(text, starts, root, root) ?? 0; // where the keys of `node` are searched
+  let base = propsSkipped(text, place.rootStart); // where the keys of `node` are searched
   let result = base;
   for (let k = 0; k < path.length; k++) {
     if (node === null || typeof node !== 'object') break;
@@ -305,27 +404,100 @@ function locateOffset(text: string, starts: ContainerStarts, root: unknown, path
     const child = (node as Record<string | number, unknown>)[key as string];
     if (child === undefined) break; // a missing field: point at its parent
     const keyOffset = findKey(text, base, key);
-    const childStart = containerStart(text, starts, root, child);
-    // Point at the key ("threshold:") rather than its value: that is where a reader looks.
-    result = keyOffset ?? childStart ?? result;
-    if (childStart === undefined) break;
+    if (child === null || typeof child !== 'object') {
+      // Point at the key ("threshold:") rather than its value: that is where a reader looks.
+      if (keyOffset !== undefined) result = keyOffset;
+      break;
+    }
+    // Inside a flow collection ({…}, […]) the scanner finds keys as before, but a plain
+    // scalar may hold quotes or brackets: nested collections are found from the recorded positions.
+    const inFlow = text.charCodeAt(base) === 123 /* { */ || text.charCodeAt(base) === 91; /* [ */
+    const childStart = keyOffset === undefined || inFlow ? undefined : valueStart(text, keyOffset, key);
+    if (childStart === undefined || !startsLike(text, childStart, child)) return locateByIdentity(place, root, path);
+    result = keyOffset!;
     base = childStart;
     node = child;
   }
   return result;
 }
 
-function containerStart(text: string, starts: ContainerStarts, root: unknown, node: unknown): number | undefined {
-  if (node === null || typeof node !== 'object') return undefined;
-  const s = starts.get(root, node);
-  if (s === undefined) return undefined;
-  let i = skipBlank(text, s);
-  // an anchor or tag before the collection: skip it
-  while (text[i] === '&' || text[i] === '!') {
-    while (i < text.length && !/[\s]/.test(text[i])) i++;
+/** Where the value of the key (or sequence item) found at `keyOffset` starts, past anchors and tags. */
+function valueStart(text: string, keyOffset: number, key: string | number): number | undefined {
+  if (typeof key === 'number') return propsSkipped(text, keyOffset); // an item: findKey gave its value
+  const colon = keyEnd(text, keyOffset, text.length, key);
+  return colon === -1 ? undefined : propsSkipped(text, colon + 1);
+}
+
+/**
+ * True when the text at `at` starts the collection `value`: `[`/`- ` for a sequence, `{` or
+ * its first key for a mapping. Anything else (an alias, a complex key, a mapping whose first
+ * key is not where the text says) sends the lookup to the recorded container positions.
+ */
+function startsLike(text: string, at: number, value: object): boolean {
+  const c = text.charCodeAt(at);
+  if (Array.isArray(value)) return c === 91 /* [ */ || (c === 45 /* - */ && isBlankOrEnd(text.charCodeAt(at + 1)));
+  let first: string | undefined;
+  for (const k in value) {
+    first = k;
+    break;
+  }
+  if (c === 123 /* { */) {
+    if (first === undefined) return true;
+    at = skipBlank(text, at + 1);
+  }
+  // integer-like keys come first in JS objects, whatever the order in the text
+  return first !== undefined && !/^(0|[1-9]\d*)$/.test(first) && keyEnd(text, at, text.length, first) !== -1;
+}
+
+function isBlankOrEnd(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9 || Number.isNaN(c);
+}
+
+/** Skip blanks and comments, then any anchor (`&a`) or tag (`!!map`) before a node. */
+function propsSkipped(text: string, at: number): number {
+  let i = skipBlank(text, at);
+  for (let c = text.charCodeAt(i); c === 38 /* & */ || c === 33 /* ! */; c = text.charCodeAt(i)) {
+    while (i < text.length && !isSpace(text.charCodeAt(i))) i++;
     i = skipBlank(text, i);
   }
   return i;
+}
+
+/** /\s/ for the characters a YAML token can end at. */
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 11 || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/** The lookup from the position of every container (js-yaml's listener), for what the text cannot answer. */
+function locateByIdentity(place: DocPlace, root: unknown, path: FieldPath): number {
+  const text = place.seg.text;
+  const { starts, roots } = identityOf(place.seg);
+  // The document as parsed again: the same shape as `root` before any in-place edit
+  const shadowRoot = roots[place.indexInSegment];
+  const startOf = (n: unknown): number | undefined => {
+    if (n === null || typeof n !== 'object') return undefined;
+    const s = starts.get(shadowRoot, n);
+    return s === undefined ? undefined : propsSkipped(text, s);
+  };
+  let node: unknown = root;
+  let shadow: unknown = shadowRoot;
+  let base = startOf(shadowRoot) ?? 0;
+  let result = base;
+  for (let k = 0; k < path.length; k++) {
+    if (node === null || typeof node !== 'object') break;
+    const key = path[k];
+    const child = (node as Record<string | number, unknown>)[key as string];
+    if (child === undefined) break;
+    const shadowChild = shadow !== null && typeof shadow === 'object' ? (shadow as Record<string | number, unknown>)[key as string] : undefined;
+    const keyOffset = findKey(text, base, key);
+    const childStart = child !== null && typeof child === 'object' ? startOf(shadowChild) : undefined;
+    result = keyOffset ?? childStart ?? result;
+    if (childStart === undefined) break;
+    base = childStart;
+    node = child;
+    shadow = shadowChild;
+  }
+  return result;
 }
 
 /** Offset of `key` (a mapping key or a sequence index) in the container starting at `start`. */
@@ -349,22 +521,25 @@ function findInBlock(text: string, start: number, key: string | number): number 
     const end = lineEnd === -1 ? text.length : lineEnd;
     const lineStart = first ? lineStartOf(text, pos) : pos;
     let col = first ? column : 0;
-    if (!first) {
-      while (col < end - lineStart && (text[lineStart + col] === ' ')) col++;
-    }
-    const at = lineStart + col;
-    const ch = text[at];
-    const blank = at >= end || ch === '#' || ch === '\r';
-    if (!blank) {
-      if (!first && col < column) return undefined;
-      if (!first && col === column && (text.startsWith('---', at) || text.startsWith('...', at)) && col === 0) return undefined;
-      if (col === column) {
-        if (typeof key === 'number') {
-          if (ch === '-' && (text[at + 1] === ' ' || text[at + 1] === '\n' || text[at + 1] === '\r' || at + 1 === end)) {
-            if (index === key) return itemContent(text, at, end, column);
-            index++;
-          }
-        } else if (keyMatches(text, at, end, key)) return at;
+    // count the indentation, but only as far as one past `column`: deeper lines are skipped
+    // (so are lines of spaces only), whatever else they hold
+    if (!first) for (const lim = Math.min(end - lineStart, column + 1); col < lim && text.charCodeAt(lineStart + col) === 32; ) col++;
+    if (first || col <= column) {
+      const at = lineStart + col;
+      const ch = text.charCodeAt(at);
+      const blank = at >= end || ch === 35 /* # */ || ch === 13; /* \r */
+      if (!blank) {
+        if (!first && col < column) return undefined;
+        if (!first && col === 0 && (text.startsWith('---', at) || text.startsWith('...', at))) return undefined;
+        if (col === column) {
+          if (typeof key === 'number') {
+            const next = text.charCodeAt(at + 1);
+            if (ch === 45 /* - */ && (next === 32 || next === 10 || next === 13 || at + 1 === end)) {
+              if (index === key) return itemContent(text, at, end, column);
+              index++;
+            }
+          } else if (keyMatches(text, at, end, key)) return at;
+        }
       }
     }
     if (lineEnd === -1) break;
@@ -396,14 +571,26 @@ function itemContent(text: string, dash: number, end: number, dashColumn: number
 }
 
 function keyMatches(text: string, at: number, end: number, key: string): boolean {
-  for (const candidate of [key, `"${key}"`, `'${key}'`]) {
-    if (text.startsWith(candidate, at)) {
-      let j = at + candidate.length;
-      while (j < end && text[j] === ' ') j++;
-      if (text[j] === ':') return true;
-    }
+  return keyEnd(text, at, end, key) !== -1;
+}
+
+/** Offset of the `:` after `key` (plain, "double" or 'single' quoted) written at `at`, else -1. */
+function keyEnd(text: string, at: number, end: number, key: string): number {
+  if (text.startsWith(key, at)) {
+    const colon = colonAt(text, at + key.length, end);
+    if (colon !== -1) return colon;
   }
-  return false;
+  const q = text.charCodeAt(at);
+  if ((q === 34 /* " */ || q === 39) /* ' */ && text.startsWith(key, at + 1) && text.charCodeAt(at + key.length + 1) === q) {
+    return colonAt(text, at + key.length + 2, end);
+  }
+  return -1;
+}
+
+/** The `:` at `j` after spaces, else -1. */
+function colonAt(text: string, j: number, end: number): number {
+  while (j < end && text.charCodeAt(j) === 32) j++;
+  return text.charCodeAt(j) === 58 /* : */ ? j : -1;
 }
 
 /** Find a key or index at depth 1 of a flow collection ({…} or […]), honouring quotes. */

@@ -24,35 +24,42 @@ export function toJsonReport(report: Report): Record<string, unknown> {
   };
 }
 
+// Built key by key in the documented order (no spread of optional parts): one object per
+// finding and location, for reports with thousands of findings.
 function jsonFinding(f: Finding): Record<string, unknown> {
   const o = f.object;
-  return {
+  const out: Record<string, unknown> = {
     ruleId: f.ruleId,
     severity: f.severity,
     message: f.message,
     object: { apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name, context: o.context, id: o.id },
     location: jsonLocation(f.location),
     evidence: f.evidence,
-    ...(f.fix ? { fix: f.fix } : {}),
-    baselined: f.baselined === true,
-    ...(f.fingerprint ? { fingerprint: f.fingerprint } : {}),
   };
+  if (f.fix) out.fix = f.fix;
+  out.baselined = f.baselined === true;
+  if (f.fingerprint) out.fingerprint = f.fingerprint;
+  return out;
 }
 
 function jsonProblem(p: InputProblem): Record<string, unknown> {
-  return {
-    level: p.level,
-    code: p.code,
-    message: p.message,
-    ...(p.location ? { location: jsonLocation(p.location) } : {}),
-    ...(p.where ? { where: p.where } : {}),
-  };
+  const out: Record<string, unknown> = { level: p.level, code: p.code, message: p.message };
+  if (p.location) out.location = jsonLocation(p.location);
+  if (p.where) out.where = p.where;
+  return out;
 }
 
 function jsonLocation(l: SourceLocation): Record<string, unknown> {
-  const path = l.path !== undefined ? { path: l.path } : {};
-  if (l.type === 'file') return { type: 'file', file: l.file, line: l.line, column: l.column, ...path };
-  return { type: 'cluster', context: l.context, ...(l.namespace !== undefined ? { namespace: l.namespace } : {}), kind: l.kind, name: l.name, ...path };
+  let out: Record<string, unknown>;
+  if (l.type === 'file') out = { type: 'file', file: l.file, line: l.line, column: l.column };
+  else {
+    out = { type: 'cluster', context: l.context };
+    if (l.namespace !== undefined) out.namespace = l.namespace;
+    out.kind = l.kind;
+    out.name = l.name;
+  }
+  if (l.path !== undefined) out.path = l.path;
+  return out;
 }
 
 export function formatJson(report: Report): string {
