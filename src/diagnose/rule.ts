@@ -51,11 +51,13 @@ export function finding(
   extra: { fix?: string; severity?: Severity } = {},
 ): Finding {
   const o = subject.object;
+  const r = o.ref;
   return {
     ruleId: meta.id,
     severity: extra.severity ?? meta.severity,
     message,
-    object: { ...o.ref, context: o.context, id: subject.id },
+    // fields named, not spread: one object shape for every finding (findings can be thousands)
+    object: { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name, context: o.context, id: subject.id },
     location: o.locate(path),
     evidence,
     fix: extra.fix,
