@@ -258,6 +258,9 @@ async function readSource(
     `Read ${cluster.objects.length} objects from ${n} context${n === 1 ? '' : 's'} (${cluster.contexts.join(', ')})${cluster.incomplete ? ' — some could not be read' : ''}`,
   );
   for (const note of cluster.notes) progress.log(`queue-doctor: note: ${note}`);
+  if (opts.verbose && !opts.quiet) {
+    for (const s of cluster.summaries) if (s.proxy) io.stderr.write(`queue-doctor: context "${s.context}": API server ${s.server} reached through the proxy ${s.proxy}\n`);
+  }
   return {
     objects: cluster.objects,
     problems: cluster.problems,
@@ -309,6 +312,7 @@ async function readSignals(
     serviceAccess: read.serviceAccess,
     recorder,
     replay: read.replay,
+    env: io.env,
     onProgress: (done, total) => phase.update(`${replaying ? 'Replaying recorded answers' : 'Querying Prometheus'} (${done}/${total})…`),
   });
   const recorded = read.snapshotMeta?.prometheus as SignalsResult['prometheus'] | undefined;
@@ -322,6 +326,11 @@ async function readSignals(
   (signals.incomplete ? phase.warn.bind(phase) : phase.succeed.bind(phase))(
     `Read signals${where}: ${bound} workload${bound === 1 ? '' : 's'} bound to a queue, ${signals.queryCount} queries${signals.incomplete ? ' — some series could not be read' : ''}`,
   );
+  if (opts.verbose && !opts.quiet && !replaying && connection.url) {
+    const { proxyFromEnvironment, proxyAddress } = await import('../net/proxy-env.js');
+    const route = proxyFromEnvironment(metrics.parsePrometheusUrl(connection.url).origin, io.env);
+    if (route) io.stderr.write(`queue-doctor: Prometheus ${signals.prometheus?.url ?? ''} reached through the proxy ${proxyAddress(route)} (${route.source})\n`);
+  }
   if (opts.verbose && !opts.quiet) {
     for (const b of signals.bindings) io.stderr.write(`queue-doctor: bound ${b.workloadId} -> ${b.system}${b.queueName ? ` queue ${b.queueName}` : ''} (${b.source}, confidence ${b.confidence.toFixed(2)}): ${b.evidence.join('; ')}\n`);
   }

@@ -7,6 +7,7 @@ import { delimiter, dirname, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../cli/exit-codes.js';
 import { redactText } from './redact.js';
+import { parseProxyUrl, proxyFromEnvironment, type ProxyRoute } from '../net/proxy-env.js';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -37,6 +38,11 @@ export interface KubeTarget {
   /** Where the configuration came from (files, or `in-cluster`), for messages. */
   source: string;
   skipTlsVerify: boolean;
+  /**
+   * The proxy to the API server, as kubectl picks it: the cluster's proxy-url, else
+   * HTTPS_PROXY/HTTP_PROXY unless NO_PROXY or the loopback rule says direct; undefined: direct.
+   */
+  proxy?: ProxyRoute;
 }
 
 export interface LoadedKubeconfig {
@@ -141,6 +147,10 @@ export async function resolveKubeTargets(options: KubeconfigOptions): Promise<Ku
     }
     const own = new KubeConfig();
     own.loadFromOptions({ clusters: kc.getClusters(), users: kc.getUsers(), contexts: kc.getContexts(), currentContext: name });
+    // a cluster's proxy-url wins over the environment, and applies even to loopback servers (client-go)
+    const proxy = cluster.proxyUrl
+      ? { url: parseProxyUrl(cluster.proxyUrl, `proxy-url of cluster "${cluster.name}"`, { allowSocks: true }), source: `proxy-url of cluster "${cluster.name}"` }
+      : proxyFromEnvironment(url, options.env);
     return {
       context: name,
       cluster: cluster.name,
@@ -150,6 +160,7 @@ export async function resolveKubeTargets(options: KubeconfigOptions): Promise<Ku
       kubeConfig: own,
       source: loaded.source,
       skipTlsVerify: cluster.skipTLSVerify === true,
+      ...(proxy ? { proxy } : {}),
     };
   });
 }

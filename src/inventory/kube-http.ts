@@ -8,10 +8,12 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { KubeTarget } from './kube-config.js';
 import { redactText } from './redact.js';
+import { isSocksProxy, proxyAddress, type ProxyRoute } from '../net/proxy-env.js';
+import { describeProxyFailure, loadProxyAgents, ProxyConnectError, type ProxyAgentFactory } from '../net/proxy-agent.js';
 
 const gunzipAsync = promisify(gunzip);
 
-export type KubeErrorKind = 'http' | 'network' | 'tls' | 'timeout' | 'deadline' | 'parse' | 'credentials' | 'too-large';
+export type KubeErrorKind = 'http' | 'network' | 'proxy' | 'tls' | 'timeout' | 'deadline' | 'parse' | 'credentials' | 'too-large';
 
 /** A failed API request, with a one-line message naming the cause and the fix (never a credential). */
 export class KubeApiError extends Error {
@@ -29,6 +31,9 @@ export class KubeApiError extends Error {
       attempts?: number;
       /** Retry-After of a 429/503, ms. */
       retryAfterMs?: number;
+      /** kind 'proxy': the proxy's answer to CONNECT, and whether another attempt may pass. */
+      proxyStatus?: number;
+      transient?: boolean;
     } = {},
   ) {
     super(message);
@@ -87,6 +92,12 @@ export interface KubeRequestOptions {
   cert?: string | Buffer;
   key?: string | Buffer;
   insecureSkipTlsVerify?: boolean;
+  /** tls-server-name of the cluster. */
+  servername?: string;
+  /** The proxy the API server is reached through (the same decision as for the API requests). */
+  proxy?: ProxyRoute;
+  /** A ready agent for a SOCKS proxy-url (only @kubernetes/client-node can build one). */
+  agent?: http.Agent;
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -109,6 +120,7 @@ interface Credentials {
 export class KubeClient {
   private creds?: Credentials;
   private agent?: http.Agent;
+  private proxyAgents?: ProxyAgentFactory;
   private readonly base: URL;
   private readonly isHttps: boolean;
 
@@ -134,7 +146,16 @@ export class KubeClient {
       cert: c.cert,
       key: c.key,
       insecureSkipTlsVerify: !c.rejectUnauthorized,
+      ...(c.servername !== undefined ? { servername: c.servername } : {}),
+      ...(this.target.proxy ? { proxy: this.target.proxy } : {}),
+      ...(c.proxyAgent ? { agent: c.proxyAgent } : {}),
     };
+  }
+
+  /** `host:port (source)` of the proxy the API server is reached through, if any (for notes). */
+  get proxyNote(): string | undefined {
+    const p = this.target.proxy;
+    return p ? `${proxyAddress(p)} (${p.source})` : undefined;
   }
 
   /** GET a path and parse the JSON body, with retries. Throws KubeApiError. */
@@ -161,7 +182,8 @@ export class KubeClient {
           (err.kind === 'http' && RETRYABLE_STATUS.has(err.details.status ?? 0)) ||
           err.kind === 'parse' ||
           err.kind === 'timeout' ||
-          (err.kind === 'network' && !CONFIG_NET_CODES.has(err.details.code ?? ''));
+          (err.kind === 'network' && !CONFIG_NET_CODES.has(err.details.code ?? '')) ||
+          (err.kind === 'proxy' && err.details.transient === true);
         if (!retryable) throw err;
         if (attempt >= maxRetries) throw withAttempts(err, attempt + 1);
         const wait = this.backoff(attempt, err.details.retryAfterMs);
@@ -270,7 +292,6 @@ export class KubeClient {
     if (typeof opts.auth === 'string' && opts.auth !== 'undefined:undefined') {
       headers.Authorization = 'Basic ' + Buffer.from(opts.auth).toString('base64');
     }
-    const cluster = kc.getCurrentCluster();
     const creds: Credentials = {
       headers,
       ca: opts.ca as Buffer | undefined,
@@ -278,7 +299,8 @@ export class KubeClient {
       key: opts.key as Buffer | undefined,
       rejectUnauthorized: !(this.options.insecureSkipTlsVerify || opts.rejectUnauthorized === false),
       servername: opts.servername,
-      proxyAgent: cluster?.proxyUrl ? (opts.agent as http.Agent) : undefined,
+      // SOCKS is client-node's (socks-proxy-agent); an HTTP(S) proxy gets our agent (agentFor)
+      proxyAgent: this.target.proxy && isSocksProxy(this.target.proxy) ? (opts.agent as http.Agent) : undefined,
       at: now,
     };
     const prev = this.creds;
@@ -295,15 +317,22 @@ export class KubeClient {
     if (c.proxyAgent) return c.proxyAgent;
     if (!this.agent) {
       const maxSockets = this.options.limiter.max;
-      this.agent = this.isHttps
-        ? new https.Agent({ keepAlive: true, maxSockets, ca: c.ca, cert: c.cert, key: c.key, rejectUnauthorized: c.rejectUnauthorized, servername: c.servername })
-        : new http.Agent({ keepAlive: true, maxSockets });
+      const route = this.target.proxy;
+      if (route && this.proxyAgents) {
+        // TLS to the API server end to end, through a CONNECT tunnel, with the same verification
+        this.agent = this.proxyAgents(route, this.base.protocol, { keepAlive: true, maxSockets, ca: c.ca, cert: c.cert, key: c.key, rejectUnauthorized: c.rejectUnauthorized, servername: c.servername });
+      } else {
+        this.agent = this.isHttps
+          ? new https.Agent({ keepAlive: true, maxSockets, ca: c.ca, cert: c.cert, key: c.key, rejectUnauthorized: c.rejectUnauthorized, servername: c.servername })
+          : new http.Agent({ keepAlive: true, maxSockets });
+      }
     }
     return this.agent;
   }
 
   private async once(full: string, path: string): Promise<any> {
     const c = await this.credentials(false);
+    if (this.target.proxy && !isSocksProxy(this.target.proxy)) this.proxyAgents ??= await loadProxyAgents();
     const agent = this.agentFor(c);
     const remaining = this.options.deadline - performance.now();
     if (remaining <= 0) throw this.deadlineError(path, 0);
@@ -426,6 +455,15 @@ export function networkError(context: string, server: string, path: string, e: u
   const err = e as NodeJS.ErrnoException & { reason?: string };
   const code = err.code ?? '';
   const where = `the API server ${server} of context "${context}"`;
+  if (e instanceof ProxyConnectError) {
+    const { proxy, reason, fix } = describeProxyFailure(e, hostOf(server));
+    return new KubeApiError(`cannot reach ${where} (GET ${path}) through ${proxy}: ${reason}; ${fix}`, 'proxy', {
+      code: e.code,
+      path,
+      transient: e.transient,
+      ...(e.status !== undefined ? { proxyStatus: e.status } : {}),
+    });
+  }
   if (TLS_CODES[code] || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /certificate|SSL routines/i.test(err.message ?? '')) {
     const what = TLS_CODES[code] ?? `TLS failed (${redactText(oneLine(err.message ?? code))})`;
     const fix =
@@ -449,6 +487,14 @@ export function networkError(context: string, server: string, path: string, e: u
   const text = fixes[code] ?? redactText(oneLine(err.message ?? String(e)));
   const verb = CONFIG_NET_CODES.has(code) || code === 'ETIMEDOUT' ? 'cannot reach' : 'lost the connection to';
   return new KubeApiError(`${verb} ${where} (GET ${path}): ${text}`, 'network', { code: code || undefined, path });
+}
+
+function hostOf(server: string): string {
+  try {
+    return new URL(server).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return server;
+  }
 }
 
 function credentialError(target: KubeTarget, e: unknown): KubeApiError {

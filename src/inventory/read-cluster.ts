@@ -61,6 +61,8 @@ export interface ContextReadSummary {
   kedaManagedHpas: number;
   /** Set when the context could not be read at all. */
   error?: string;
+  /** `host:port (setting)` of the proxy the API server is reached through, if any. */
+  proxy?: string;
 }
 
 export interface ClusterReadResult {
@@ -183,6 +185,8 @@ export async function readClusterInventory(options: ClusterReadOptions): Promise
 
 function isConfigError(e: KubeApiError): boolean {
   if (e.kind === 'tls' || e.kind === 'credentials') return true;
+  // a proxy that cannot be reached or refuses the tunnel: HTTPS_PROXY/NO_PROXY or proxy-url to fix
+  if (e.kind === 'proxy') return e.details.transient !== true;
   if (e.kind === 'network') return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL'].includes(e.details.code ?? '');
   if (e.kind === 'http') return e.details.status === 401 || e.details.status === 403 || e.details.status === 404;
   return false;
@@ -208,6 +212,7 @@ async function readContext(client: KubeClient, options: ClusterReadOptions, name
     counts: {},
     absentGroups: [],
     kedaManagedHpas: 0,
+    ...(client.proxyNote ? { proxy: client.proxyNote } : {}),
   };
   const result: ContextResult = { objects: [], problems: [], notes: [], incomplete: false, summary };
   const warn = (code: string, message: string, where?: string) => {

@@ -69,6 +69,8 @@ export interface CollectSignalsOptions {
    * request is sent, retried or awaited past it; what is left is reported as not read.
    */
   deadline?: number;
+  /** Where HTTPS_PROXY/HTTP_PROXY/NO_PROXY are read for a --prometheus-url (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -446,7 +448,7 @@ async function openSource(options: CollectSignalsOptions, result: SignalsResult)
   const concurrency = options.concurrency ?? 4;
   let conn: ResolvedConnection;
   if (options.prometheus.url) {
-    conn = loadConnection({ ...options.prometheus, url: options.prometheus.url });
+    conn = loadConnection({ ...options.prometheus, url: options.prometheus.url }, options.env ?? process.env);
     const inCluster = inClusterAddressOfUrl(options.prometheus.url);
     result.prometheus = { url: conn.endpoint.displayUrl, ...(inCluster ? { inClusterAddress: inCluster } : {}) };
   } else if (options.serviceAccess && options.serviceAccess.length > 0) {

@@ -3,8 +3,10 @@
 // API needs (path prefixes such as /prometheus or Mimir's /prometheus/api/v1). Header values,
 // passwords and tokens never appear in messages: only header names and credential-free URLs.
 import { readFileSync } from 'node:fs';
+import type http from 'node:http';
 import { UserError } from '../cli/exit-codes.js';
 import { REDACTED } from '../inventory/redact.js';
+import { proxyFromEnvironment, type ProxyEnvironment, type ProxyRoute } from '../net/proxy-env.js';
 
 /** Connection settings as the library takes them. */
 export interface PrometheusConnectionOptions {
@@ -226,14 +228,22 @@ export interface ResolvedConnection {
    * (read-only RBAC grants `get` on services/proxy; POST would need `create`).
    */
   viaApiServerProxy?: boolean;
+  /** TLS server name to verify (the cluster's tls-server-name, through the service proxy). */
+  servername?: string;
+  /** Go through this HTTP(S) proxy (CONNECT); undefined: connect directly. */
+  proxy?: ProxyRoute;
+  /** A ready agent to use instead (a SOCKS proxy-url of the kubeconfig, through the service proxy). */
+  agent?: http.Agent;
 }
 
 /**
  * Read the token and CA files and assemble the request settings. The bearer token file is
- * read here (each run), and an explicit Authorization header wins over it.
+ * read here (each run), and an explicit Authorization header wins over it. The proxy comes
+ * from `env` by kubectl's rules (HTTPS_PROXY/HTTP_PROXY, NO_PROXY, never for loopback).
  */
-export function loadConnection(options: PrometheusConnectionOptions & { url: string }): ResolvedConnection {
+export function loadConnection(options: PrometheusConnectionOptions & { url: string }, env: ProxyEnvironment = process.env): ResolvedConnection {
   const endpoint = parsePrometheusUrl(options.url);
+  const proxy = proxyFromEnvironment(endpoint.origin, env);
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.bearerTokenFile) {
     let token: string;
@@ -259,6 +269,7 @@ export function loadConnection(options: PrometheusConnectionOptions & { url: str
     ...(ca ? { ca } : {}),
     insecureSkipTlsVerify: options.insecureSkipTlsVerify === true,
     ...(isApiServerProxyPath(endpoint.apiPath) ? { viaApiServerProxy: true } : {}),
+    ...(proxy ? { proxy } : {}),
   };
 }
 

@@ -238,6 +238,10 @@ export async function discoverPrometheus(access: KubeServiceAccess[], extraHeade
     ...(opts.key !== undefined ? { key: opts.key } : {}),
     insecureSkipTlsVerify: opts.insecureSkipTlsVerify === true,
     viaApiServerProxy: true,
+    // the API server is reached the way the Kubernetes reads reached it: same proxy, same TLS name
+    ...(opts.servername !== undefined ? { servername: opts.servername } : {}),
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
+    ...(opts.agent ? { agent: opts.agent } : {}),
   };
   const tenant = c.flavor === 'mimir-query-frontend' && !Object.keys(headers).some((h) => h.toLowerCase() === 'x-scope-orgid') ? ' (Mimir usually needs --prometheus-header "X-Scope-OrgID: <tenant>")' : '';
   return { connection, picked: c, candidates, message: `Prometheus auto-discovery picked ${pick.reason}, reached through the API server's service proxy${tenant}` };

@@ -21,6 +21,9 @@ export type QueryErrorKind =
 /** errorType of a timeout caused by the scan's overall deadline (--timeout), not by one slow query. */
 export const DEADLINE = 'deadline';
 
+/** errorType of a failure of the HTTP(S) proxy on the way (unreachable, or CONNECT refused). */
+export const PROXY_ERROR = 'proxy_error';
+
 export interface QueryContext {
   /** The API base URL as shown to users (credential-free). */
   url: string;
@@ -158,8 +161,11 @@ function formatMessage(kind: QueryErrorKind, c: QueryContext, errorType: string 
   const tag = code ? ` (${code})` : '';
   switch (kind) {
     case 'unreachable':
+      // the detail names the proxy and says which setting to fix
+      if (errorType === PROXY_ERROR) return `Prometheus ${c.url} is unreachable through ${detail}`;
       return `Prometheus ${c.url} is unreachable: ${detail} — check --prometheus-url and that the server is up`;
     case 'network':
+      if (errorType === PROXY_ERROR) return `Prometheus ${c.url} could not be reached on ${what} through ${detail}`;
       return `Prometheus ${c.url} dropped the connection on ${what}${tag}: ${detail} — check the server and any proxy in between`;
     case 'timeout':
       if (errorType === DEADLINE) return `Prometheus ${c.url} timed out on ${what}${tag}: ${detail} — raise --timeout or shorten --window`;

@@ -1,5 +1,6 @@
 // What the metrics stage hands to rules, recommendations and the simulator: per-workload
 // series over the evaluation window, plus how each workload was bound to its queue.
+import type { KubeRequestOptions } from '../inventory/kube-http.js';
 
 /** A regular time series: t in unix seconds (ascending), v aligned with t (NaN for gaps). */
 export interface Series {
@@ -141,6 +142,6 @@ export interface KubeServiceAccess {
   listServices(): Promise<Array<{ namespace: string; name: string; labels: Record<string, string>; ports: Array<{ name?: string; port: number }> }>>;
   /** e.g. https://apiserver:6443/api/v1/namespaces/monitoring/services/prometheus-operated:9090/proxy */
   serviceProxyUrl(namespace: string, name: string, port: number | string): string;
-  /** Headers, CA and client certificate to reach the API server (never printed). */
-  requestOptions(): Promise<{ headers: Record<string, string>; ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; insecureSkipTlsVerify?: boolean }>;
+  /** Headers, CA and client certificate to reach the API server (never printed), and the proxy on the way there. */
+  requestOptions(): Promise<KubeRequestOptions>;
 }

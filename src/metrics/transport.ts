@@ -4,15 +4,24 @@
 // timeout on both sides (Prometheus's `timeout` parameter and the client's socket timeout),
 // cut short by the scan's deadline.
 //
+// Proxies: decided upstream (connection.ts by kubectl's rules, or the Kubernetes client's own
+// decision for the service proxy) and applied here with our own agent. axios' own proxy
+// handling is switched off (`proxy: false`): left on, axios 1.x reads HTTP(S)_PROXY, ALL_PROXY
+// and npm_config_*_proxy from process.env by its own rules, proxies loopback addresses, and
+// forwards plain-http requests in absolute form, handing every request header (bearer tokens,
+// tenant headers) to the proxy.
+//
 // The method: POST form bodies to a Prometheus reached directly, so long PromQL never hits URL
 // limits; GET through the Kubernetes API server's service proxy, where POST is the RBAC verb
 // `create` and queue-doctor promises read-only access. A GET URL has limits: kube-apiserver
 // and Prometheus (Go's net/http) refuse a request line plus headers over 1 MiB, and a proxy in
 // between may refuse less (414/431). `fits` tells the runner which requests can go, so it can
 // send a shorter equivalent instead (see PlannedQuery.fallback).
+import type { Agent } from 'node:http';
 import type { ResolvedConnection } from './connection.js';
-import { DEADLINE, normalisePrometheusError, PrometheusQueryError } from './errors.js';
+import { DEADLINE, normalisePrometheusError, PrometheusQueryError, PROXY_ERROR } from './errors.js';
 import { parseMatrixBody } from './decode.js';
+import { describeProxyFailure, findProxyError, loadProxyAgents } from '../net/proxy-agent.js';
 
 export interface QueryRequest {
   kind: 'instant' | 'range';
@@ -94,15 +103,26 @@ export async function createHttpTransport(conn: ResolvedConnection, options: { c
   const http = await import('node:http');
   const https = await import('node:https');
   const maxSockets = Math.max(1, options.concurrency);
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets });
-  const httpsAgent = new https.Agent({
-    keepAlive: true,
-    maxSockets,
+  const tls = {
     ...(conn.ca !== undefined ? { ca: conn.ca } : {}),
     ...(conn.cert !== undefined ? { cert: conn.cert } : {}),
     ...(conn.key !== undefined ? { key: conn.key } : {}),
+    ...(conn.servername !== undefined ? { servername: conn.servername } : {}),
     rejectUnauthorized: !conn.insecureSkipTlsVerify,
-  });
+  };
+  let httpAgent: Agent;
+  let httpsAgent: Agent;
+  if (conn.agent) {
+    httpAgent = httpsAgent = conn.agent;
+  } else if (conn.proxy) {
+    // one tunnel per connection, TLS (when https) end to end with the CA/insecure settings above
+    const proxyAgent = await loadProxyAgents();
+    httpAgent = proxyAgent(conn.proxy, 'http:', { keepAlive: true, maxSockets });
+    httpsAgent = proxyAgent(conn.proxy, 'https:', { keepAlive: true, maxSockets, ...tls });
+  } else {
+    httpAgent = new http.Agent({ keepAlive: true, maxSockets });
+    httpsAgent = new https.Agent({ keepAlive: true, maxSockets, ...tls });
+  }
   const url = conn.endpoint.displayUrl;
   const useGet = conn.viaApiServerProxy === true;
   const base = conn.endpoint.origin + conn.endpoint.apiPath;
@@ -152,6 +172,8 @@ export async function createHttpTransport(conn: ResolvedConnection, options: { c
             config.signal = abort.signal;
             config.httpAgent = httpAgent;
             config.httpsAgent = httpsAgent;
+            // never axios' own (process.env) proxy handling: the agents above carry our decision
+            config.proxy = false;
             config.maxRedirects = 0;
             // the body arrives as bytes: range answers are decoded by parseMatrixBody
             config.responseType = 'arraybuffer';
@@ -192,6 +214,11 @@ export async function createHttpTransport(conn: ResolvedConnection, options: { c
         else await driver.rangeQuery(request.query, request.start! * 1000, request.end! * 1000, request.step!, serverTimeout);
       } catch (e) {
         if (cutByDeadline) throw new PrometheusQueryError({ kind: 'timeout', context, errorType: DEADLINE, detail: 'no answer before the scan deadline (--timeout)' });
+        const viaProxy = findProxyError(e);
+        if (viaProxy) {
+          const { proxy, reason, fix } = describeProxyFailure(viaProxy, new URL(conn.endpoint.origin).hostname.replace(/^\[|\]$/g, ''));
+          throw new PrometheusQueryError({ kind: viaProxy.transient ? 'network' : 'unreachable', context, errorType: PROXY_ERROR, detail: `${proxy}: ${reason} — ${fix}` });
+        }
         const err = normalisePrometheusError(e, context, { ...(httpStatus !== undefined ? { httpStatus } : {}) });
         if (err.kind === 'too_long' && useGet) {
           // remember: no longer URL will pass on this way either
@@ -207,6 +234,8 @@ export async function createHttpTransport(conn: ResolvedConnection, options: { c
       return raw;
     },
     close() {
+      // a borrowed agent (SOCKS, from the Kubernetes client) is its owner's to close
+      if (conn.agent) return;
       httpAgent.destroy();
       httpsAgent.destroy();
     },

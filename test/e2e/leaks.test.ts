@@ -5,7 +5,9 @@
 // trigger metadata, TOKEN/KEY env values. Then every command runs in every format — with
 // --debug and --verbose, with --output-file and --save-snapshot, against servers that accept
 // the credentials and servers that reject them — and every byte written (stdout, stderr and
-// every file) is searched for every canary, raw, base64-encoded and URL-encoded.
+// every file) is searched for every canary, raw, base64-encoded and URL-encoded. The password of
+// an HTTPS_PROXY/HTTP_PROXY is a canary too: through a proxy that takes it, one that rejects
+// it (407), one that is not there, and a proxy URL the tool cannot use.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ import { ROOT, runCli, type CliResult } from '../helpers/cli.js';
 import { startStandin, type Standin } from '../helpers/k8s-standin.js';
 import { backfill, startPrometheus, TEST_PASSWORD_BCRYPT, TEST_USER, type Backfilled, type PrometheusServer } from '../helpers/prometheus.js';
 import { recordFigure } from '../helpers/robustness-figures.js';
+import { startConnectProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
 
 const tag = randomBytes(4).toString('hex');
 /** Each planted secret, distinct so a leak names its source. */
@@ -35,7 +38,10 @@ const C = {
   annotationToken: `qdcanaryAnnToken${tag}`,
   triggerPass: `qdcanaryTrigPass${tag}`,
   triggerPassword: `qdcanaryTrigPassword${tag}`,
+  proxyPass: `qdcanaryProxyPass${tag}`,
+  proxyBadPass: `qdcanaryProxyRejected${tag}`,
 };
+const PROXY_USER = 'qd-proxy-user';
 
 /** Every form a secret could take on the way out. */
 function needles(): Array<{ name: string; needle: string }> {
@@ -47,6 +53,8 @@ function needles(): Array<{ name: string; needle: string }> {
   out.push({ name: 'the start of any canary', needle: 'qdcanary' });
   // basic auth sends base64("user:password")
   out.push({ name: 'promUrlPass (basic auth header)', needle: Buffer.from(`${TEST_USER}:${C.promUrlPass}`).toString('base64').replace(/=+$/, '') });
+  // Proxy-Authorization sends base64("user:password") too
+  for (const pass of [C.proxyPass, C.proxyBadPass]) out.push({ name: 'proxy password (Proxy-Authorization)', needle: Buffer.from(`${PROXY_USER}:${pass}`).toString('base64').replace(/=+$/, '') });
   return out;
 }
 
@@ -61,6 +69,11 @@ let tokenFile: string;
 let kubeconfig: string;
 let badKubeconfig: string;
 let searched = 0;
+let proxy: ConnectProxy;
+/** The stand-in by a name only the proxy resolves (loopback is never proxied). */
+let namedKubeconfig: string;
+const KUBE_HOST = 'kube.qd-test.invalid';
+const PROM_HOST = 'prom.qd-test.invalid';
 
 function leakyObjects(ns: string) {
   const worker = {
@@ -152,9 +165,20 @@ beforeAll(async () => {
   writeFileSync(join(manifests, 'leaky.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [objs.worker, objs.hpa, objs.other, objs.so] }, null, 2));
   tokenFile = join(tmp, 'prom-token');
   writeFileSync(tokenFile, `${C.promTokenFile}\n`);
+  proxy = await startConnectProxy({ auth: { user: PROXY_USER, password: C.proxyPass }, hosts: { [KUBE_HOST]: '127.0.0.1', [PROM_HOST]: '127.0.0.1' } });
+  namedKubeconfig = join(tmp, 'kubeconfig-named');
+  writeFileSync(
+    namedKubeconfig,
+    standin
+      .kubeconfig({ server: `https://${KUBE_HOST}:${standin.port}` })
+      .split('\n')
+      .flatMap((l) => (/^\s+server: /.test(l) ? [l, '    tls-server-name: localhost'] : [l]))
+      .join('\n'),
+  );
 }, 120_000);
 
 afterAll(async () => {
+  await proxy?.close();
   await standin?.close();
   await prom?.stop();
   await authProm?.stop();
@@ -312,6 +336,46 @@ describe('rejected and malformed credentials: the error names the problem, never
   test('--insecure-skip-tls-verify warns on every run (TLS verification is on by default)', async () => {
     const r = await runAndSearch({ label: 'insecure', args: ['scan', '--kubeconfig', kubeconfig, '-A', '--prometheus-url', prom.url, '--insecure-skip-tls-verify', '-o', 'json'], exit: [0, 1, 3] });
     expect(r.stderr).toMatch(/not verif/i);
+  });
+});
+
+describe('proxy passwords (HTTPS_PROXY / HTTP_PROXY) never reach an output', () => {
+  const proxyUrl = (password: string, port = proxy.port) => `http://${PROXY_USER}:${password}@127.0.0.1:${port}`;
+  const promByName = () => prom.url.replace('127.0.0.1', PROM_HOST);
+
+  test('a scan through a proxy that takes the password (Kubernetes API and --prometheus-url), --verbose --debug, --save-snapshot', async () => {
+    const snap = join(tmp, 'snap-proxy');
+    const tunnels = proxy.tunnels.length;
+    for (const format of ['json', 'text', 'html']) {
+      const r = await runAndSearch({
+        label: `scan through proxy -o ${format}`,
+        args: ['scan', '--kubeconfig', namedKubeconfig, '-A', '--prometheus-url', promByName(), '--prometheus-bearer-token-file', tokenFile, '-o', format, '--verbose', '--debug', '--save-snapshot', snap],
+        env: { HTTPS_PROXY: proxyUrl(C.proxyPass), HTTP_PROXY: proxyUrl(C.proxyPass) },
+        exit: [0, 1, 3],
+        writes: [snap],
+      });
+      expect(r.stderr).toContain(`through the proxy 127.0.0.1:${proxy.port} (HTTPS_PROXY)`);
+      expect(r.stderr).toContain(`through the proxy 127.0.0.1:${proxy.port} (HTTP_PROXY)`);
+    }
+    const mine = proxy.tunnels.slice(tunnels);
+    expect(new Set(mine.map((t) => t.status))).toEqual(new Set([200]));
+    // the proxy itself is sent CONNECT, Host and Proxy-Authorization only: tokens stay in the tunnel
+    for (const t of mine) expect(t.headerNames.sort()).toEqual(['connection', 'host', 'proxy-authorization']);
+  });
+
+  test('a proxy that rejects the password (407), one that is not there, and one the tool cannot use: errors name the proxy, never the password', async () => {
+    const runs: Run[] = [
+      { label: 'kube proxy 407', args: ['scan', '--kubeconfig', namedKubeconfig, '-A', '--debug', '--verbose'], env: { HTTPS_PROXY: proxyUrl(C.proxyBadPass) }, exit: [2] },
+      { label: 'kube proxy closed', args: ['scan', '--kubeconfig', namedKubeconfig, '-A', '--debug', '-o', 'json'], env: { https_proxy: proxyUrl(C.proxyPass, 9) }, exit: [2] },
+      { label: 'kube socks proxy', args: ['scan', '--kubeconfig', namedKubeconfig, '-A', '--debug'], env: { HTTPS_PROXY: `socks5://${PROXY_USER}:${C.proxyPass}@127.0.0.1:1080` }, exit: [2] },
+      { label: 'kube proxy garbage', args: ['scan', '--kubeconfig', namedKubeconfig, '-A', '--debug'], env: { HTTPS_PROXY: `http://${PROXY_USER}:${C.proxyPass}@exa mple:3128` }, exit: [2] },
+      { label: 'prometheus proxy 407', args: ['scan', '-f', manifests, '--prometheus-url', promByName(), '--debug', '--verbose'], env: { HTTP_PROXY: proxyUrl(C.proxyBadPass) }, exit: [1, 3] },
+      { label: 'prometheus proxy closed', args: ['scan', '-f', manifests, '--prometheus-url', promByName(), '-o', 'html', '--debug'], env: { HTTP_PROXY: proxyUrl(C.proxyPass, 9) }, exit: [1, 3] },
+    ];
+    for (const run of runs) {
+      const r = await runAndSearch(run);
+      expect(r.stderr, run.label).toMatch(/proxy/);
+    }
   });
 });
 
