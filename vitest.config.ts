@@ -10,5 +10,7 @@ export default defineConfig({
     maxWorkers: 2,
     // prints the robustness figures and fails the run if the Kubernetes stand-in saw a non-GET request
     globalSetup: ['./test/helpers/robustness-setup.ts'],
+    // fast-check seeds: fixed in a normal run, QD_PROPERTY_SEED=random to explore
+    setupFiles: ['./test/helpers/property-seed.ts'],
   },
 });

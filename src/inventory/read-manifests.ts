@@ -448,8 +448,13 @@ function wideEncoding(head: Buffer): string | undefined {
 function jsonComment(text: string): { line: number; column: number } | undefined {
   const first = /\S/.exec(text);
   if (!first || (text[first.index] !== '{' && text[first.index] !== '[')) return undefined;
+  // the blank lines before the first `{`/`[` count too
   let line = 1;
   let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < first.index; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
   let quote = '';
   for (let i = first.index; i < text.length; i++) {
     const c = text[i];

@@ -1,7 +1,7 @@
 // Arrival traces: the bucketed CSV format of ../shared/traces (t_s,arrivals,mean_service_s,
 // p95_service_s) or a recorded arrival-rate series plus a job-duration summary.
 import type { JobDuration, Series } from '../metrics/signals-model.js';
-import { fitJobDuration, fitMeanP95, fitMoments } from './service-fit.js';
+import { fitJobDuration, fitMeanP95, fitMoments, Z95 } from './service-fit.js';
 
 /**
  * A bucketed arrival trace. Times are seconds on the trace's own clock (0-based for CSV files,
@@ -46,6 +46,16 @@ export class TraceError extends Error {
 }
 
 const COLUMNS = ['t_s', 'arrivals', 'mean_service_s', 'p95_service_s'] as const;
+/** exp(z95² / 2): the largest p95 ÷ mean a lognormal has (see service-fit.ts). */
+const MAX_P95_OVER_MEAN = Math.exp((Z95 * Z95) / 2);
+
+/** Half a unit of the last decimal written: "0.000" hides a mean under 0.0005, "0" one under 0.5. */
+function roundingBound(written: string): number {
+  const m = /^[+-]?\d*(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(written);
+  const decimals = (m?.[1]?.length ?? 0) - Number(m?.[2] ?? 0);
+  return 0.5 * 10 ** -decimals;
+}
+
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
@@ -100,7 +110,14 @@ export function parseTrace(text: string, fileLabel: string): Trace {
     if (v[1] < 0 || !Number.isInteger(v[1])) throw new TraceError(fileLabel, lineNo, `arrivals must be a whole number ≥ 0, got ${cells[index[1]].trim()}`);
     if (v[2] < 0) throw new TraceError(fileLabel, lineNo, `mean_service_s must be ≥ 0, got ${v[2]}`);
     if (v[3] < 0) throw new TraceError(fileLabel, lineNo, `p95_service_s must be ≥ 0, got ${v[3]}`);
-    if (v[1] > 0 && v[2] === 0 && v[3] > 0) throw new TraceError(fileLabel, lineNo, `mean_service_s is 0 but p95_service_s is ${v[3]}`);
+    if (v[1] > 0 && v[2] === 0 && v[3] > 0) {
+      // A mean written as 0 may be a small mean rounded away (0.000 beside a p95 of 0.001): keep
+      // the row when some mean under the rounding bound fits that p95, taking the smallest one
+      // (a lognormal's p95 is at most MAX_P95_OVER_MEAN × its mean); otherwise the row is wrong.
+      const smallest = v[3] / MAX_P95_OVER_MEAN;
+      if (smallest >= roundingBound(cells[index[2]].trim())) throw new TraceError(fileLabel, lineNo, `mean_service_s is 0 but p95_service_s is ${v[3]}`);
+      v[2] = smallest;
+    }
     if (count > 0 && !(v[0] > t[count - 1])) throw new TraceError(fileLabel, lineNo, `t_s ${v[0]} does not increase (previous row has ${t[count - 1]})`);
     if (count === cap) {
       cap *= 2;

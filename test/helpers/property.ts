@@ -1,5 +1,6 @@
 // fast-check with a count: every property test of the robustness suite runs through here, so
 // the number of cases actually executed reaches the figures (test/helpers/robustness-figures.ts).
+// Seeds are set for the whole suite by test/helpers/property-seed.ts.
 import fc from 'fast-check';
 import { recordFigure } from './robustness-figures.js';
 
@@ -8,6 +9,6 @@ export async function checkProperty<T>(property: fc.IProperty<T> | fc.IAsyncProp
   recordFigure('propertyCases', details.numRuns);
   if (details.failed) {
     const cause = details.errorInstance instanceof Error ? `\n${details.errorInstance.message}` : '';
-    throw new Error(`${fc.defaultReportMessage(details) ?? 'property failed'}${cause}`);
+    throw new Error(`${fc.defaultReportMessage(details) ?? 'property failed'}${cause}\n(replay with QD_PROPERTY_SEED=${details.seed})`);
   }
 }

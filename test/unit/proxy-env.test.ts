@@ -235,7 +235,9 @@ describe('properties', () => {
     );
   });
 
-  const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,8}[a-z0-9])?$/); // a letter first: WHATWG reads a numeric last label as IPv4
+  // a letter first: WHATWG reads a numeric last label as IPv4; no "xn--": WHATWG decodes such
+  // a label as punycode and refuses the URL when it is not valid punycode
+  const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,8}[a-z0-9])?$/).filter((l) => !l.startsWith('xn--'));
   const domain = fc.array(label, { minLength: 1, maxLength: 4 }).map((ls) => ls.join('.'));
 
   test('domain entries: "d" bypasses d and its subdomains, ".d" and "*.d" only subdomains, "d:port" only that port', async () => {

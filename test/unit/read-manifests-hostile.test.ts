@@ -51,6 +51,8 @@ describe('JSON with comments', () => {
   test('the first comment is named', () => {
     expect(messages(read('{\n  "a": 1, // one\n  "b": 2\n}\n'))).toEqual(['in.yaml:2:11: JSON does not allow comments; remove them, or write the file as YAML (# comments)']);
     expect(messages(read('[\n /* x */ {"a": 1}\n]\n'))).toEqual(['in.yaml:2:2: JSON does not allow comments; remove them, or write the file as YAML (# comments)']);
+    // blank lines before the JSON count (found by the property test: "\n[//" was placed on line 1)
+    expect(messages(read('\n\n[//'))).toEqual(['in.yaml:3:2: JSON does not allow comments; remove them, or write the file as YAML (# comments)']);
   });
 
   test('URLs inside strings and YAML flow mappings are not comments', () => {

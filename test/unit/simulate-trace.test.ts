@@ -31,6 +31,15 @@ describe('parseTrace', () => {
     expect(Array.from(noHeader.len)).toEqual([5, 5]);
   });
 
+  it('keeps a mean rounded to 0 when a small enough mean fits its p95 (found by a property test)', () => {
+    const t = parseTrace('0,1,0.000,0.001\n10,0,0,0\n', 'r.csv');
+    // the smallest mean a lognormal with that p95 can have: p95 ÷ exp(z95²/2)
+    expect(t.meanService[0]).toBeCloseTo(0.001 / Math.exp(1.6448536269514722 ** 2 / 2), 12);
+    expect(t.meanService[0]).toBeLessThan(0.0005);
+    // "0.00" cannot hide a mean that a p95 of 0.5 needs (≥ 0.13)
+    expect(() => parseTrace('0,1,0.00,0.5\n10,0,0,0\n', 'r.csv')).toThrow(/^r\.csv:1: mean_service_s is 0 but p95_service_s is 0\.5/);
+  });
+
   const bad: Array<[string, string, RegExp]> = [
     ['empty', '', /^e\.csv:1: no data rows/],
     ['header only', 't_s,arrivals,mean_service_s,p95_service_s\n', /^e\.csv:1: no data rows/],
