@@ -46,7 +46,7 @@ const DEFAULT_LIMITS: YamlLimits = { maxExpandedNodes: 2_000_000 };
 // YAML 1.2 core schema (+ merge keys `<<`, which kubectl accepts): timestamps such as
 // creationTimestamp stay strings as the API server sends them, and plain scalars resolve
 // ~15 % faster than with js-yaml's default YAML 1.1 schema.
-const SCHEMA = jsyaml.CORE_SCHEMA.extend([(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge]);
+const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge] });
 
 export function parseYamlStream(text: string, limits: YamlLimits = DEFAULT_LIMITS): YamlStream {
   const documents: YamlDocument[] = [];

@@ -62,6 +62,25 @@ describe('parseYamlStream', () => {
     expect(s.locate(second, ['quoted'])).toEqual({ line: 19, column: 1 });
   });
 
+  it('applies merge keys as kubectl does, and locates merged fields inside the file', () => {
+    const text = `defaults: &defaults
+  requests: {cpu: 250m}
+  limits: {memory: 1Gi}
+resources:
+  <<: *defaults
+  limits: {memory: 2Gi}
+`;
+    const m = parseYamlStream(text);
+    const root = m.documents[0].value as Record<string, any>;
+    // merged keys are present, and the mapping's own keys win over merged ones
+    expect(root.resources).toEqual({ requests: { cpu: '250m' }, limits: { memory: '2Gi' } });
+    expect(Object.keys(root.resources)).not.toContain('<<');
+    expect(m.locate(root, ['resources', 'limits'])).toEqual({ line: 6, column: 3 });
+    const merged = m.locate(root, ['resources', 'requests', 'cpu']);
+    expect(merged.line).toBeGreaterThanOrEqual(1);
+    expect(merged.line).toBeLessThanOrEqual(6);
+  });
+
   it('reports syntax errors with line and column and keeps earlier documents', () => {
     const bad = parseYamlStream('a: 1\n---\nb: [1, 2\nc: 3\n');
     expect(bad.documents).toHaveLength(1);
