@@ -109,7 +109,19 @@ export async function collectSignals(inventory: Inventory, options: CollectSigna
   });
 
   try {
-    const workloads = inventory.workloads;
+    // Series are matched to workloads by namespace, kind and name: one Prometheus cannot tell
+    // apart two contexts' workloads that share all three, so neither gets signals (never
+    // another cluster's numbers).
+    const shared = sharedAcrossContexts(inventory.workloads);
+    const workloads = shared.size === 0 ? inventory.workloads : inventory.workloads.filter((w) => !shared.has(w));
+    if (shared.size > 0) {
+      result.incomplete = true;
+      const names = [...new Set([...shared].map((w) => `${w.namespace}/${w.kind}/${w.name}`))];
+      const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+      result.warnings.push(
+        `${names.length} workload${names.length === 1 ? '' : 's'} (${shown}) ${names.length === 1 ? 'exists' : 'exist'} in several contexts and one Prometheus cannot tell their series apart: no signals for them; scan each context with its own Prometheus (--context C --prometheus-url …)`,
+      );
+    }
     if (workloads.length === 0) return finish(result, runner, grid, options);
     const namespaces = [...new Set(workloads.map((w) => w.namespace))].sort();
     const inCluster = result.prometheus?.inClusterAddress;
@@ -396,6 +408,20 @@ export async function collectSignals(inventory: Inventory, options: CollectSigna
   } finally {
     transport.close();
   }
+}
+
+/** Workloads whose namespace, kind and name also occur in another context. */
+export function sharedAcrossContexts(workloads: readonly Workload[]): Set<Workload> {
+  const byKey = new Map<string, Workload[]>();
+  for (const w of workloads) {
+    const k = workloadKey(w.namespace, w.kind, w.name);
+    const list = byKey.get(k);
+    if (list) list.push(w);
+    else byKey.set(k, [w]);
+  }
+  const out = new Set<Workload>();
+  for (const list of byKey.values()) if (list.length > 1 && list.some((w) => w.context !== list[0].context)) for (const w of list) out.add(w);
+  return out;
 }
 
 function workloadKey(namespace: string, kind: string, name: string): string {

@@ -167,6 +167,27 @@ describe('the seed scenario (rag/rag-worker on the llm-platform cluster)', () =>
 });
 
 /** The inventory with one workload's queue-doctor.io annotations removed. */
+describe('several contexts, one Prometheus', () => {
+  it('gives no signals to workloads that two contexts share (their series cannot be told apart), and says so', async () => {
+    const inv = inventoryFromCluster('llm-platform');
+    const objects = [...inv.workloads.map((w) => w.object), ...inv.autoscalers.map((a) => a.object)];
+    // the same cluster seen as two contexts: prod has every object, staging only rag-worker
+    const prod = objects.map((o) => ({ ...o, context: 'prod' }));
+    const staging = objects.filter((o) => o.ref.name === 'rag-worker').map((o) => ({ ...o, context: 'staging' }));
+    const both = buildInventory([...prod, ...staging], {});
+    const r = await collectSignals(both, options());
+    const shared = both.workloads.filter((w) => w.name === 'rag-worker');
+    expect(shared.map((w) => w.context).sort()).toEqual(['prod', 'staging']);
+    for (const w of shared) expect(r.byWorkload.has(w.id)).toBe(false);
+    expect(r.incomplete).toBe(true);
+    expect(r.warnings.join('\n')).toMatch(/1 workload \(rag\/Deployment\/rag-worker\) exists in several contexts .* no signals for them/);
+    // the others (only in prod) are measured as usual
+    const others = both.workloads.filter((w) => w.name !== 'rag-worker');
+    expect(others.length).toBeGreaterThan(0);
+    for (const w of others) expect(r.byWorkload.has(w.id)).toBe(true);
+  });
+});
+
 function withoutAnnotations(inv: Inventory, name: string): Inventory {
   const objects = [...inv.workloads.map((w) => w.object), ...inv.autoscalers.map((a) => a.object)].map((o) => {
     if (o.ref.name !== name || o.ref.kind !== 'Deployment') return o;
