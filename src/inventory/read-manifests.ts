@@ -130,33 +130,21 @@ async function readSource(
   options: ReadOptions,
   result: ReadResult,
 ): Promise<Buffer | undefined> {
-  const tooBig = (size: number) =>
-    result.problems.push({
-      level: 'error',
-      code: 'file-too-large',
-      message: `${f.display}: ${sizeOver(size, options.maxFileBytes)}; refusing it (raise it with --max-file-size)`,
-      where: f.display,
-    });
+  const refuse = (what: string, raise: string) =>
+    result.problems.push({ level: 'error', code: 'file-too-large', message: `${f.display}: ${what}; refusing it (${raise} with --max-file-size)`, where: f.display });
+  // a stream of unknown size (stdin, a pipe, a device) read past the limit
+  const overLimit = () => refuse(`more than ${formatBytes(options.maxFileBytes)}`, 'raise the limit');
   try {
     if (f.path === undefined) {
       // read no more than the limit (and a byte): an endless pipe must not fill memory
       const data = options.readStdin ? await options.readStdin(options.maxFileBytes) : Buffer.alloc(0);
-      if (data.length > options.maxFileBytes) {
-        result.problems.push({
-          level: 'error',
-          code: 'file-too-large',
-          message: `${f.display}: more than ${formatBytes(options.maxFileBytes)}; refusing it (raise the limit with --max-file-size)`,
-          where: f.display,
-        });
-        return undefined;
-      }
-      return data;
+      return data.length > options.maxFileBytes ? void overLimit() : data;
     }
     // stat first: a 100 MB file is refused without reading it
     const handle = await open(f.path, 'r');
     try {
       const st = await handle.stat();
-      if (st.size > options.maxFileBytes) return void tooBig(st.size);
+      if (st.size > options.maxFileBytes) return void refuse(sizeOver(st.size, options.maxFileBytes), 'raise it');
       if (st.isFile()) return await handle.readFile();
       // a pipe or a device (/dev/zero, <(helm template …)): its size is unknown, read to the limit
       const chunks: Buffer[] = [];
@@ -167,15 +155,7 @@ async function readSource(
         if (bytesRead === 0) break;
         chunks.push(buf.subarray(0, bytesRead));
         total += bytesRead;
-        if (total > options.maxFileBytes) {
-          result.problems.push({
-            level: 'error',
-            code: 'file-too-large',
-            message: `${f.display}: more than ${formatBytes(options.maxFileBytes)}; refusing it (raise the limit with --max-file-size)`,
-            where: f.display,
-          });
-          return undefined;
-        }
+        if (total > options.maxFileBytes) return void overLimit();
       }
       return Buffer.concat(chunks);
     } finally {

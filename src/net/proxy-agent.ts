@@ -5,7 +5,6 @@
 // the proxy), and request headers (tokens, tenant headers) travel inside the tunnel; the proxy
 // itself is sent nothing but `CONNECT host:port`, Host and Proxy-Authorization.
 import type http from 'node:http';
-import type https from 'node:https';
 import { fromEnvironment, proxyAddress, type ProxyRoute } from './proxy-env.js';
 
 /** TLS options for the target (they pass through the tunnel), plus pooling. */
@@ -60,35 +59,19 @@ export function loadProxyAgents(): Promise<ProxyAgentFactory> {
       return new ProxyConnectError(route, target, (err as NodeJS.ErrnoException).code ?? 'EPROXY');
     };
     type Callback = (err: Error | null, socket?: unknown) => void;
-    class TaggedHttpsProxyAgent extends HttpsProxyAgent {
-      constructor(readonly route: ProxyRoute, options: ConstructorParameters<typeof HttpsProxyAgent>[0]) {
-        super(options);
-      }
-      override createConnection(options: any, callback: Callback): any {
-        return (HttpsProxyAgent.prototype as any).createConnection.call(this, options, (err: Error | null, socket: unknown) => callback(err ? tag(this.route, options, err) : null, socket));
-      }
-    }
-    class TaggedHttpProxyAgent extends HttpProxyAgent {
-      constructor(readonly route: ProxyRoute, options: ConstructorParameters<typeof HttpProxyAgent>[0]) {
-        super(options);
-      }
-      override createConnection(options: any, callback: Callback): any {
-        return (HttpProxyAgent.prototype as any).createConnection.call(this, options, (err: Error | null, socket: unknown) => callback(err ? tag(this.route, options, err) : null, socket));
-      }
-    }
+    // http.Agent calls this.createConnection for every new socket: wrap the agent's own
+    const tagged = (route: ProxyRoute, agent: http.Agent): http.Agent => {
+      const a = agent as unknown as { createConnection(options: any, callback: Callback): unknown };
+      const create = a.createConnection;
+      a.createConnection = (options, callback) => create.call(agent, options, (err: Error | null, socket: unknown) => callback(err ? tag(route, options, err) : null, socket));
+      return agent;
+    };
     return (route: ProxyRoute, targetProtocol: string, options: ProxyAgentOptions): http.Agent => {
-      const pool = { keepAlive: options.keepAlive ?? true, ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}) };
-      if (targetProtocol === 'https:') {
-        const tls: https.AgentOptions = {
-          ...(options.ca !== undefined ? { ca: options.ca } : {}),
-          ...(options.cert !== undefined ? { cert: options.cert } : {}),
-          ...(options.key !== undefined ? { key: options.key } : {}),
-          ...(options.servername !== undefined ? { servername: options.servername } : {}),
-          rejectUnauthorized: options.rejectUnauthorized !== false,
-        };
-        return new TaggedHttpsProxyAgent(route, { proxy: route.url, ...pool, ...tls });
-      }
-      return new TaggedHttpProxyAgent(route, { proxy: route.url, ...pool });
+      const { keepAlive, maxSockets, ...tls } = options;
+      const pool = { keepAlive: keepAlive ?? true, ...(maxSockets !== undefined ? { maxSockets } : {}) };
+      // the TLS options are for the target: they pass through the tunnel
+      if (targetProtocol === 'https:') return tagged(route, new HttpsProxyAgent({ proxy: route.url, ...pool, ...tls, rejectUnauthorized: tls.rejectUnauthorized !== false }));
+      return tagged(route, new HttpProxyAgent({ proxy: route.url, ...pool }));
     };
   });
   return factory;

@@ -9,6 +9,7 @@ import type { FormatContext } from './format.js';
 import type { Derivation, Recommendation } from '../recommend/model.js';
 import { validateScaledObject } from '../recommend/validate.js';
 import { formatDuration } from '../units/duration.js';
+import { parseFieldPath } from './scan-format.js';
 
 const COMMENT_WIDTH = 100;
 
@@ -80,7 +81,7 @@ function render(object: Record<string, any>, derivations: Derivation[], headerLi
   const doc = new YAML.Document(object, { version: '1.1' });
   doc.commentBefore = commentText(headerLines);
   for (const d of derivations) {
-    const path = fieldPath(d.field);
+    const path = parseFieldPath(d.field);
     if (!path) continue;
     const pair = pairAt(doc, path);
     if (pair && YAML.isScalar(pair.key)) pair.key.commentBefore = commentText([d.derivation]);
@@ -91,7 +92,7 @@ function render(object: Record<string, any>, derivations: Derivation[], headerLi
     }
   }
   for (const p of placeholders) {
-    const node = doc.getIn(fieldPath(p.field) ?? [], true);
+    const node = doc.getIn(parseFieldPath(p.field) ?? [], true);
     if (YAML.isScalar(node)) node.comment = ' EDIT BEFORE APPLYING';
   }
   // U+0085, U+2028 and U+2029 are line breaks to YAML 1.1 readers (kubectl's): a value holding
@@ -116,18 +117,6 @@ function pairAt(doc: YAML.Document, path: Array<string | number>): YAML.Pair | u
   const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
   if (!YAML.isMap(parent)) return undefined;
   return parent.items.find((p) => (YAML.isScalar(p.key) ? p.key.value : p.key) === last) as YAML.Pair | undefined;
-}
-
-/** `spec.triggers[0].metadata.threshold` → ['spec', 'triggers', 0, 'metadata', 'threshold']. */
-export function fieldPath(field: string): Array<string | number> | undefined {
-  const out: Array<string | number> = [];
-  for (const part of field.split('.')) {
-    const m = /^([^[\]]+)((?:\[\d+\])*)$/.exec(part);
-    if (!m) return undefined;
-    out.push(m[1]);
-    for (const idx of m[2].matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
-  }
-  return out;
 }
 
 /** Comment text: control characters removed, long lines wrapped; the yaml library adds the '#'. */

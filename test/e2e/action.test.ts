@@ -8,32 +8,13 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import YAML from 'yaml';
 import { BIN, ROOT } from '../helpers/cli.js';
+import { CPU_HPA_WORKER } from '../helpers/manifests.js';
 import { sarifValidator, schemaErrors } from '../helpers/schemas.js';
 
 const action = YAML.parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'));
 const hooks = YAML.parse(readFileSync(join(ROOT, '.pre-commit-hooks.yaml'), 'utf8'));
 const work = mkdtempSync(join(tmpdir(), 'qd-action-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const WORKER = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: rag-worker, namespace: rag}
-spec:
-  selector: {matchLabels: {app: rag-worker}}
-  template:
-    metadata: {labels: {app: rag-worker}}
-    spec:
-      containers:
-        - {name: worker, image: "rag:1", command: [celery, -A, rag, worker], resources: {requests: {cpu: 250m}}}
----
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: rag-worker, namespace: rag}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: rag-worker}
-  maxReplicas: 10
-  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]
-`;
 
 /** Run the action's `check` step as the runner would: bash, inputs as env, GITHUB_OUTPUT a file. */
 function runCheckStep(inputs: Record<string, string>, cwd: string): { code: number | null; stdout: string; outputs: Record<string, string> } {
@@ -78,7 +59,7 @@ describe('action.yml', () => {
   it('writes valid SARIF and reports the exit code that fails the job on findings', () => {
     const repo = join(work, 'repo');
     mkdirSync(join(repo, 'k8s'), { recursive: true });
-    writeFileSync(join(repo, 'k8s', 'worker.yaml'), WORKER);
+    writeFileSync(join(repo, 'k8s', 'worker.yaml'), CPU_HPA_WORKER);
     const r = runCheckStep({ paths: 'k8s/' }, repo);
     expect(r.code).toBe(0); // the step records; the last step fails the job
     expect(r.outputs['exit-code']).toBe('1');
@@ -102,7 +83,7 @@ describe('.pre-commit-hooks.yaml', () => {
     expect(['k8s/a.yaml', 'b.yml', 'c.json'].every((f) => files.test(f))).toBe(true);
     expect(files.test('README.md')).toBe(false);
     // the entry runs as pre-commit would: staged files appended, unrelated YAML does not fail the commit
-    writeFileSync(join(work, 'worker.yaml'), WORKER);
+    writeFileSync(join(work, 'worker.yaml'), CPU_HPA_WORKER);
     writeFileSync(join(work, 'ci.yml'), 'on: push\njobs: {}\n');
     const [, ...args] = hook.entry.split(' ');
     const r = spawnSync(process.execPath, [BIN, ...args, 'ci.yml'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

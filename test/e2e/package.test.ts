@@ -8,26 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { ROOT } from '../helpers/cli.js';
-
-const WORKER = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: rag-worker, namespace: rag}
-spec:
-  selector: {matchLabels: {app: rag-worker}}
-  template:
-    metadata: {labels: {app: rag-worker}}
-    spec:
-      containers:
-        - {name: worker, image: "rag:1", command: [celery, -A, rag, worker], resources: {requests: {cpu: 250m}}}
----
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: rag-worker, namespace: rag}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: rag-worker}
-  maxReplicas: 10
-  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]
-`;
+import { CPU_HPA_WORKER } from '../helpers/manifests.js';
 
 /** What `files` in package.json may ship; everything else must stay out of the tarball. */
 const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^bin\/queue-doctor\.js$/, /^dist\/cli\//, /^dist\/src\//, /^dist\/rules\//, /^src\/schemas\/.+\.(json|md|mjs)$/, /^fixtures\/demo\//, /^fixtures\/examples\//];
@@ -85,7 +66,7 @@ describe('npm pack → install → run', () => {
     expect(text.stdout).toMatch(/^queue-doctor scan: the bundled demo platform/);
 
     // 5. check on a manifest
-    writeFileSync(join(app, 'worker.yaml'), WORKER);
+    writeFileSync(join(app, 'worker.yaml'), CPU_HPA_WORKER);
     const check = run('npx', ['--no-install', 'queue-doctor', 'check', 'worker.yaml'], app);
     expect(check.code).toBe(1);
     expect(check.stdout).toMatch(/worker\.yaml\n.*error.*QD101/);

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 
 const FIXED_SEED = 20261128;
 
-export function propertySeed(env: NodeJS.ProcessEnv = process.env): number | undefined {
+function propertySeed(env: NodeJS.ProcessEnv = process.env): number | undefined {
   const v = env.QD_PROPERTY_SEED;
   if (v === 'random') return undefined;
   if (v !== undefined && /^-?\d+$/.test(v)) return Number(v);

@@ -1,12 +1,11 @@
 // Bad configurations and failing API servers: one-line errors naming the cause and the fix,
 // the documented exit code, retries that recover, and never a credential in a message.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStandin, type Standin } from '../helpers/k8s-standin.js';
 import { readOptions } from '../helpers/cluster-read.js';
+import { closedPort } from '../helpers/net.js';
 import { readClusterInventory, type ClusterReadOptions } from '../../src/inventory/read-cluster.js';
 import { EXIT, UserError } from '../../src/cli/exit-codes.js';
 
@@ -35,17 +34,9 @@ async function failure(options: ClusterReadOptions): Promise<UserError> {
   throw new Error('expected the read to fail');
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
 describe('configuration problems: exit 2', () => {
   test('unreachable API server', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const e = await failure(readOptions(s.writeKubeconfig({ server: `https://127.0.0.1:${port}`, token: CANARY }, 'kc-down')));
     expect(e.code).toBe(EXIT.USAGE);
     expect(e.message).toBe(

@@ -6,8 +6,8 @@
 // marked (`incomplete`, exit 3), no stack trace, and an end by --timeout: the watchdog that
 // would kill a hung CLI never fires.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createServer, type AddressInfo } from 'node:net';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { closedPort } from '../helpers/net.js';
 import { startStandin, type Fault, type Standin } from '../helpers/k8s-standin.js';
 import { backfill, startPrometheus, type Backfilled, type PrometheusServer } from '../helpers/prometheus.js';
 import { recordFigure } from '../helpers/robustness-figures.js';
@@ -67,14 +67,6 @@ function oneLiners(r: CliResult): string[] {
 
 const count = (o: Outcome, path: string) => o.sent.filter((q) => q.path === path).length;
 const DEPLOYMENTS = '/apis/apps/v1/deployments';
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('Kubernetes API faults, end to end', () => {
   test('connection refused: exit 2, one line naming the server and what to do', async () => {

@@ -11,12 +11,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStandin, type KubeconfigOptions, type Standin } from '../helpers/k8s-standin.js';
 import { startConnectProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
 import { readOptions } from '../helpers/cluster-read.js';
+import { closedPort as findClosedPort } from '../helpers/net.js';
 import { backfill, inventoryFromCluster, startPrometheus, TEST_PASSWORD, TEST_PASSWORD_BCRYPT, TEST_USER, type Backfilled, type PrometheusServer } from '../helpers/prometheus.js';
 import { EXPECTED, FIXTURE_END, FIXTURE_WINDOW } from '../helpers/series-gen.js';
 import { readClusterInventory, type ClusterReadOptions, type ClusterReadResult } from '../../src/inventory/read-cluster.js';
@@ -75,14 +75,6 @@ async function failure(path: string, extra: Partial<ClusterReadOptions>): Promis
 
 const comparable = (r: ClusterReadResult) => r.objects.map((o) => ({ ref: o.ref, raw: o.raw, context: o.context }));
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'qd-proxy-'));
   bf = backfill(['llm-platform']);
@@ -102,7 +94,7 @@ beforeAll(async () => {
   s = await startStandin({ cluster: 'llm-platform', clientCert: true, serviceProxy: { 'monitoring/kube-prometheus-stack-prometheus': prom.url } });
   proxy = await startConnectProxy({ hosts: HOSTS });
   authProxy = await startConnectProxy({ hosts: HOSTS, auth: { user: PROXY_USER, password: PROXY_PASSWORD } });
-  closedPort = await freePort();
+  closedPort = await findClosedPort();
   direct = await read(s.writeKubeconfig());
 }, 120_000);
 

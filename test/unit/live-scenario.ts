@@ -103,6 +103,24 @@ export function loadScenario(file: string): Scenario {
 }
 
 /** An inventory from inline manifests (tests). */
+/** A Celery worker Deployment in namespace jobs (`extra` is appended to its pod spec). */
+export function celeryWorker(name: string, replicas: number, extra = ''): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: jobs}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+        - name: worker
+          image: example/worker:1
+          command: [celery, -A, app, worker, -Q, default]
+${extra}`;
+}
+
 export function inventoryFrom(yaml: string, file = 'inline.yaml'): Inventory {
   const result: ReadResult = { objects: [], problems: [], sources: [file], nonObjects: 0, partialView: false };
   parseFileInto(file, Buffer.from(yaml), DEFAULT_READ_OPTIONS, result);

@@ -17,7 +17,7 @@ import { formatReport } from '../../src/report/format.js';
 import { RULES } from '../../rules/index.js';
 import { ROOT } from '../helpers/cli.js';
 import { checkProperty } from '../helpers/property.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { testContext } from '../helpers/report-fixtures.js';
 
 function manifestFiles(): string[] {
   const out: string[] = [];
@@ -77,16 +77,7 @@ const hostileValue = fc.oneof(
 
 const ANNOTATIONS = ['queue-worker', 'job-duration', 'target-wait', 'concurrency', 'backlog-query', 'inflight-query', 'throughput-query', 'job-duration-query', 'ignore', 'ignore-reason'].map((k) => `queue-doctor.io/${k}`);
 
-const io: CliIo = {
-  stdout: { write: () => true },
-  stderr: { write: () => true },
-  readStdin: async () => Buffer.alloc(0),
-  stdinIsTTY: false,
-  stderrIsTTY: false,
-  stdoutIsTTY: false,
-  cwd: ROOT,
-  env: { NO_COLOR: '1' },
-};
+const io = { ...testContext(ROOT).io, env: { NO_COLOR: '1' } };
 
 describe('no rule and no formatter crashes on wrong types', () => {
   test(`hostile values at random fields of ${FILES.length} real manifest files`, async () => {

@@ -10,25 +10,12 @@ import { historySample } from '../../src/recommend/history-sample.js';
 import { buildProfile } from '../../src/recommend/profile.js';
 import { thrashStats, THRASH_REVERSALS_PER_HOUR } from '../../rules/QD204-thrashing.js';
 import { kedaPolicy, policyFromManifest, simulate, traceFromSeries, traceStats } from '../../src/simulate/index.js';
-import { inventoryFrom, seriesOf } from './live-scenario.js';
+import { celeryWorker, inventoryFrom, seriesOf } from './live-scenario.js';
 
 const PROM = { inClusterAddress: 'http://prometheus.monitoring.svc:9090' };
 const START = 1_700_000_000;
 
-const WORKER = (name: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: jobs}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers:
-        - name: worker
-          image: example/worker:1
-          command: [celery, -A, app, worker, -Q, default]
-`;
+const WORKER = (name: string) => celeryWorker(name, 1);
 
 /** A small seeded generator for the test's own noise (deterministic). */
 function lcg(seed: number) {

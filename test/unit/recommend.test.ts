@@ -6,7 +6,7 @@ import { recommend, recommendAsync, thresholdFor, impliedWaitSeconds, aggregate,
 import type { Recommendation } from '../../src/recommend/index.js';
 import type { QueueBinding, WorkloadSignals } from '../../src/metrics/signals-model.js';
 import { isSingleSeriesAggregation, planTrigger } from '../../src/recommend/trigger.js';
-import { loadScenario, inventoryFrom, seriesOf } from './live-scenario.js';
+import { celeryWorker, loadScenario, inventoryFrom, seriesOf } from './live-scenario.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PROM = { inClusterAddress: 'http://prometheus-operated.monitoring.svc:9090' };
@@ -27,20 +27,7 @@ function numericFields(o: unknown, path = ''): string[] {
   return [];
 }
 
-const WORKER = (name: string, extra = '') => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: jobs}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers:
-        - name: worker
-          image: example/worker:1
-          command: [celery, -A, app, worker, -Q, default]
-${extra}`;
+const WORKER = (name: string, extra = '') => celeryWorker(name, 2, extra);
 
 function signalsFor(id: string, over: Partial<WorkloadSignals> = {}): WorkloadSignals {
   const n = 120;
